@@ -1,0 +1,92 @@
+package org.apsysfs;
+
+import org.apsysfs.kernel.Clock;
+import org.apsysfs.kernel.KernelLog;
+import org.apsysfs.kernel.Uevents;
+import org.apsysfs.sysfs.Attribute;
+import org.apsysfs.sysfs.AttributeGroup;
+import org.apsysfs.sysfs.Kernfs;
+import org.apsysfs.sysfs.KernfsDir;
+
+/**
+ * The simulated kernel: its clock, log, uevents and sysfs, and the subsystems booted into it.
+ * The sysfs root holds {@code bus/}, {@code class/}, {@code devices/}, {@code kernel/} and
+ * {@code module/}, so it can stand in for {@code /sys}.
+ */
+public final class Kernel {
+    private final Clock clock;
+    private final KernelLog log;
+    private final Uevents uevents = new Uevents();
+    private final Kernfs sysfs;
+    private final KernfsDir bus;
+    private final KernfsDir devices;
+    private final KernfsDir classDir;
+    private final KernfsDir kernelDir;
+    private final KernfsDir module;
+    private final KernfsDir control;
+
+    /** The simulator's control files: {@code /sys/kernel/debug/apsysfs}. */
+    static final AttributeGroup<Kernel> CONTROL_ATTRS = AttributeGroup.of(
+            Attribute.ro("dmesg", k -> k.log.text()),
+            Attribute.ro("uevents", k -> k.uevents.text()));
+
+    public Kernel(Clock clock) {
+        this.clock = clock;
+        this.log = new KernelLog(clock);
+        this.sysfs = new Kernfs(clock, log);
+        KernfsDir root = sysfs.root();
+        this.bus = root.mkdir("bus");
+        this.classDir = root.mkdir("class");
+        this.devices = root.mkdir("devices");
+        this.kernelDir = root.mkdir("kernel");
+        this.module = root.mkdir("module");
+        this.control = kernelDir.mkdir("debug").mkdir("apsysfs");
+        control.addGroup(CONTROL_ATTRS, this);
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public KernelLog log() {
+        return log;
+    }
+
+    public Uevents uevents() {
+        return uevents;
+    }
+
+    public Kernfs sysfs() {
+        return sysfs;
+    }
+
+    /** {@code /sys/bus}. */
+    public KernfsDir busDir() {
+        return bus;
+    }
+
+    /** {@code /sys/devices}. */
+    public KernfsDir devicesDir() {
+        return devices;
+    }
+
+    /** {@code /sys/class}. */
+    public KernfsDir classDir() {
+        return classDir;
+    }
+
+    /** {@code /sys/kernel}. */
+    public KernfsDir kernelDir() {
+        return kernelDir;
+    }
+
+    /** {@code /sys/module}. */
+    public KernfsDir moduleDir() {
+        return module;
+    }
+
+    /** {@code /sys/kernel/debug/apsysfs}: the simulator's control files. */
+    public KernfsDir controlDir() {
+        return control;
+    }
+}

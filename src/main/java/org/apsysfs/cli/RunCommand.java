@@ -1,0 +1,77 @@
+package org.apsysfs.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apsysfs.Daemon;
+import org.apsysfs.fuse.FuseMount;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code apsysfs run DIR}: mount and serve in the foreground until unmounted or signalled. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Mount the simulated sysfs at DIR and serve it in the foreground.")
+final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "DIR", description = "an empty directory to mount on")
+    Path dir;
+
+    @Option(names = "--machine", paramLabel = "NAME|FILE", defaultValue = "default",
+            description = "built-in machine name (default, full) or a machine file (default: ${DEFAULT-VALUE})")
+    String machine;
+
+    @Option(names = "--allow-other", description = "let other users read the tree (allow_other,default_permissions)")
+    boolean allowOther;
+
+    @Option(names = "--log-file", paramLabel = "FILE", description = "write the daemon log here (default: stderr)")
+    Path logFile;
+
+    @Option(names = "--single-threaded", description = "serve FUSE requests on one thread")
+    boolean singleThreaded;
+
+    @Override
+    public Integer call() throws Exception {
+        if (logFile != null) {
+            System.setProperty("apsysfs.log.file", logFile.toAbsolutePath().toString());
+        }
+        Path mnt = dir.toAbsolutePath().normalize();
+        String problem = checkMountpoint(mnt);
+        if (problem != null) {
+            System.err.println("apsysfs: " + problem);
+            return 2;
+        }
+        Daemon daemon;
+        try {
+            daemon = Daemon.create(machine);
+        } catch (IllegalArgumentException e) {
+            System.err.println("apsysfs: " + e.getMessage());
+            return 2;
+        }
+        FuseMount mount = new FuseMount(daemon.kernel().sysfs(), mnt, allowOther, singleThreaded);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> mount.unmount(2, TimeUnit.SECONDS), "apsysfs-shutdown"));
+        if (!mount.start(30, TimeUnit.SECONDS)) {
+            System.err.println("apsysfs: mounting " + mnt + " failed (see the log)");
+            return 1;
+        }
+        daemon.kernel().log().info("apsysfs: serving %s at %s", daemon.machineName(), mnt);
+        mount.awaitUnmounted();
+        return 0;
+    }
+
+    static String checkMountpoint(Path mnt) throws IOException {
+        if (!Files.isDirectory(mnt)) {
+            return mnt + " is not a directory";
+        }
+        if (FuseMount.isMountPoint(mnt)) {
+            return mnt + " is already a mount point (unmount it first, e.g. scripts/apsysfs umount " + mnt + ")";
+        }
+        try (var s = Files.list(mnt)) {
+            if (s.findAny().isPresent()) {
+                return mnt + " is not empty";
+            }
+        }
+        return null;
+    }
+}

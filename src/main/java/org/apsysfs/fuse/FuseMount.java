@@ -1,0 +1,148 @@
+package org.apsysfs.fuse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apsysfs.sysfs.Kernfs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mounts a {@link Kernfs} tree with the options sysfs semantics need and unmounts it again.
+ * The mount runs blocking on its own thread; the file system's init/destroy callbacks say
+ * when it serves and when it is gone.
+ */
+public final class FuseMount {
+    private static final Logger LOG = LoggerFactory.getLogger(FuseMount.class);
+
+    private final SysfsFuse fs;
+    private final Path mountPoint;
+    private final String[] options;
+    private final Thread thread;
+    private volatile Throwable failure;
+
+    public FuseMount(Kernfs kernfs, Path mountPoint, boolean allowOther, boolean singleThreaded) {
+        this.fs = new SysfsFuse(kernfs);
+        this.mountPoint = mountPoint.toAbsolutePath().normalize();
+        List<String> o = new ArrayList<>();
+        if (singleThreaded) {
+            o.add("-s");
+        }
+        String opts = "fsname=apsysfs,subtype=apsysfs,direct_io,entry_timeout=0,attr_timeout=0,"
+                + "negative_timeout=0";
+        if (allowOther) {
+            opts += ",allow_other,default_permissions";
+        }
+        o.add("-o");
+        o.add(opts);
+        this.options = o.toArray(new String[0]);
+        this.thread = new Thread(this::serve, "fuse-main");
+        this.thread.setDaemon(true);
+    }
+
+    private void serve() {
+        try {
+            fs.mount(mountPoint, true, false, options);
+        } catch (Throwable t) {
+            failure = t;
+            LOG.error("apsysfs: mount of {} failed", mountPoint, t);
+        } finally {
+            fs.ready().countDown();
+            fs.gone().countDown();
+        }
+    }
+
+    /** Starts serving; true once the kernel has initialised the mount. */
+    public boolean start(long timeout, TimeUnit unit) throws InterruptedException {
+        thread.start();
+        boolean ok = fs.ready().await(timeout, unit);
+        return ok && failure == null && thread.isAlive() && fs.gone().getCount() > 0;
+    }
+
+    public Path mountPoint() {
+        return mountPoint;
+    }
+
+    public SysfsFuse fileSystem() {
+        return fs;
+    }
+
+    /** Blocks until the mount is gone (unmounted from outside, or by {@link #unmount}). */
+    public void awaitUnmounted() throws InterruptedException {
+        thread.join();
+    }
+
+    /**
+     * Unmounts and waits for the serving thread to end; escalates to a lazy unmount when the
+     * mount is busy.
+     */
+    public void unmount(long timeout, TimeUnit unit) {
+        if (!thread.isAlive()) {
+            return;
+        }
+        try {
+            if (!fusermount("-u") && thread.isAlive()) {
+                fusermount("-u", "-z");
+            }
+            thread.join(unit.toMillis(timeout));
+            if (thread.isAlive()) {
+                fusermount("-u", "-z");
+                thread.join(unit.toMillis(timeout));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean fusermount(String... args) throws InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("fusermount");
+        cmd.addAll(List.of(args));
+        cmd.add(mountPoint.toString());
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            int rc = p.waitFor();
+            if (rc != 0 && !out.isEmpty()) {
+                LOG.debug("{}: {}", cmd, out);
+            }
+            return rc == 0;
+        } catch (IOException e) {
+            LOG.warn("cannot run fusermount: {}", e.toString());
+            return false;
+        }
+    }
+
+    /** True if {@code dir} is a mount point according to /proc/self/mountinfo. */
+    public static boolean isMountPoint(Path dir) throws IOException {
+        String want = dir.toAbsolutePath().normalize().toString();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+            String[] f = line.split(" ");
+            if (f.length > 4 && unescape(f[4]).equals(want)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String unescape(String s) {
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length()) {
+                sb.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+}

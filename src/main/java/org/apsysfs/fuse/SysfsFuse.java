@@ -1,0 +1,424 @@
+package org.apsysfs.fuse;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import jnr.ffi.Pointer;
+import jnr.ffi.types.mode_t;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.size_t;
+import org.apsysfs.kernel.KernelException;
+import org.apsysfs.sysfs.Cred;
+import org.apsysfs.sysfs.Kernfs;
+import org.apsysfs.sysfs.KernfsAttr;
+import org.apsysfs.sysfs.KernfsDir;
+import org.apsysfs.sysfs.KernfsLink;
+import org.apsysfs.sysfs.KernfsNode;
+import org.apsysfs.sysfs.KernfsOpenFile;
+import org.apsysfs.sysfs.NodeMeta;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ru.serce.jnrfuse.ErrorCodes;
+import ru.serce.jnrfuse.FuseFillDir;
+import ru.serce.jnrfuse.FuseStubFS;
+import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.FuseFileInfo;
+import ru.serce.jnrfuse.struct.Statvfs;
+import ru.serce.jnrfuse.struct.Timespec;
+
+/**
+ * The one place that knows about FUSE: every callback resolves a path in the {@link Kernfs}
+ * tree, calls it, and turns a {@link KernelException} into {@code -errno}. Any other exception
+ * becomes EIO plus an error line; no request can take the daemon down.
+ */
+public final class SysfsFuse extends FuseStubFS {
+    private static final Logger LOG = LoggerFactory.getLogger(SysfsFuse.class);
+    private static final int O_ACCMODE = 3;
+    private static final long UTIME_NOW = (1L << 30) - 1L;
+    private static final long UTIME_OMIT = (1L << 30) - 2L;
+    private static final int ENODATA = 61;
+
+    private final Kernfs fs;
+    private final ConcurrentHashMap<Long, KernfsOpenFile> open = new ConcurrentHashMap<>();
+    private final AtomicLong nextFh = new AtomicLong(1);
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private final CountDownLatch gone = new CountDownLatch(1);
+
+    public SysfsFuse(Kernfs fs) {
+        this.fs = fs;
+    }
+
+    /** Counted down when the kernel has sent INIT: the mount serves requests. */
+    public CountDownLatch ready() {
+        return ready;
+    }
+
+    /** Counted down when the file system was destroyed (unmounted). */
+    public CountDownLatch gone() {
+        return gone;
+    }
+
+    /** Number of open attribute files (per-open snapshots held). */
+    public int openFiles() {
+        return open.size();
+    }
+
+    @Override
+    protected String getFSName() {
+        return "apsysfs";
+    }
+
+    @Override
+    public Pointer init(Pointer conn) {
+        ready.countDown();
+        return null;
+    }
+
+    @Override
+    public void destroy(Pointer initResult) {
+        gone.countDown();
+    }
+
+    private Cred cred() {
+        try {
+            var ctx = getContext();
+            return new Cred((int) ctx.uid.get(), (int) ctx.gid.get());
+        } catch (RuntimeException e) {
+            return Cred.ROOT;
+        }
+    }
+
+    private int fail(String op, String path, RuntimeException e) {
+        if (e instanceof KernelException ke) {
+            return -ke.errno().userCode();
+        }
+        LOG.error("apsysfs: internal error in {} {}", op, path, e);
+        fs.log().err("apsysfs: internal error in %s %s: %s", op, path, e);
+        return -ErrorCodes.EIO();
+    }
+
+    @Override
+    public int getattr(String path, FileStat stat) {
+        try {
+            KernfsNode n = fs.lookup(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            fill(n, stat);
+            return 0;
+        } catch (RuntimeException e) {
+            return fail("getattr", path, e);
+        }
+    }
+
+    private static void fill(KernfsNode n, FileStat stat) {
+        NodeMeta m = n.meta();
+        if (n instanceof KernfsDir d) {
+            stat.st_mode.set(FileStat.S_IFDIR | d.mode());
+            stat.st_nlink.set(2 + d.subdirCount());
+            stat.st_size.set(0);
+        } else if (n instanceof KernfsLink) {
+            stat.st_mode.set(FileStat.S_IFLNK | 0777);
+            stat.st_nlink.set(1);
+            stat.st_size.set(0);
+        } else {
+            stat.st_mode.set(FileStat.S_IFREG | n.mode());
+            stat.st_nlink.set(1);
+            stat.st_size.set(KernfsOpenFile.PAGE_SIZE);
+        }
+        stat.st_uid.set(m.uid());
+        stat.st_gid.set(m.gid());
+        stat.st_blksize.set(KernfsOpenFile.PAGE_SIZE);
+        stat.st_blocks.set(0);
+        setTime(stat.st_atim, m.atimeMillis());
+        setTime(stat.st_mtim, m.mtimeMillis());
+        setTime(stat.st_ctim, m.ctimeMillis());
+    }
+
+    private static void setTime(Timespec t, long millis) {
+        t.tv_sec.set(millis / 1000L);
+        t.tv_nsec.set((millis % 1000L) * 1_000_000L);
+    }
+
+    @Override
+    public int readlink(String path, Pointer buf, @size_t long size) {
+        try {
+            KernfsNode n = fs.lookup(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            if (!(n instanceof KernfsLink l)) {
+                return -ErrorCodes.EINVAL();
+            }
+            byte[] target = l.targetPath().getBytes(StandardCharsets.UTF_8);
+            int len = (int) Math.min(target.length, size - 1);
+            buf.put(0, target, 0, len);
+            buf.putByte(len, (byte) 0);
+            return 0;
+        } catch (RuntimeException e) {
+            return fail("readlink", path, e);
+        }
+    }
+
+    @Override
+    public int opendir(String path, FuseFileInfo fi) {
+        KernfsNode n = fs.lookup(path);
+        if (n == null) {
+            return -ErrorCodes.ENOENT();
+        }
+        return n instanceof KernfsDir ? 0 : -ErrorCodes.ENOTDIR();
+    }
+
+    @Override
+    public int readdir(String path, Pointer buf, FuseFillDir filter, @off_t long offset, FuseFileInfo fi) {
+        try {
+            KernfsNode n = fs.lookup(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            if (!(n instanceof KernfsDir d)) {
+                return -ErrorCodes.ENOTDIR();
+            }
+            filter.apply(buf, ".", null, 0);
+            filter.apply(buf, "..", null, 0);
+            List<String> names = d.list();
+            for (String name : names) {
+                if (filter.apply(buf, name, null, 0) != 0) {
+                    break;
+                }
+            }
+            return 0;
+        } catch (RuntimeException e) {
+            return fail("readdir", path, e);
+        }
+    }
+
+    @Override
+    public int open(String path, FuseFileInfo fi) {
+        try {
+            KernfsNode n = fs.lookup(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            KernfsOpenFile of = fs.open(n, fi.flags.get() & O_ACCMODE, cred());
+            long fh = nextFh.getAndIncrement();
+            open.put(fh, of);
+            fi.fh.set(fh);
+            return 0;
+        } catch (RuntimeException e) {
+            return fail("open", path, e);
+        }
+    }
+
+    @Override
+    public int create(String path, @mode_t long mode, FuseFileInfo fi) {
+        // kernfs has no ->create: the VFS answers EACCES for a new name (an existing name is
+        // opened through open() instead).
+        KernfsNode n = fs.lookup(path);
+        if (n != null) {
+            return open(path, fi);
+        }
+        return -ErrorCodes.EACCES();
+    }
+
+    @Override
+    public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        try {
+            KernfsOpenFile of = open.get(fi.fh.get());
+            if (of == null) {
+                return -ErrorCodes.EBADF();
+            }
+            byte[] data = of.read(offset, (int) Math.min(size, Integer.MAX_VALUE));
+            buf.put(0, data, 0, data.length);
+            return data.length;
+        } catch (RuntimeException e) {
+            return fail("read", path, e);
+        }
+    }
+
+    @Override
+    public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        try {
+            KernfsOpenFile of = open.get(fi.fh.get());
+            if (of == null) {
+                return -ErrorCodes.EBADF();
+            }
+            int len = (int) Math.min(size, KernfsOpenFile.PAGE_SIZE);
+            byte[] data = new byte[len];
+            buf.get(0, data, 0, len);
+            return of.write(data, len);
+        } catch (RuntimeException e) {
+            return fail("write", path, e);
+        }
+    }
+
+    @Override
+    public int release(String path, FuseFileInfo fi) {
+        KernfsOpenFile of = open.remove(fi.fh.get());
+        if (of != null) {
+            of.release();
+        }
+        return 0;
+    }
+
+    @Override
+    public int flush(String path, FuseFileInfo fi) {
+        return 0;
+    }
+
+    @Override
+    public int fsync(String path, int isdatasync, FuseFileInfo fi) {
+        return 0;
+    }
+
+    @Override
+    public int truncate(String path, @off_t long size) {
+        // sysfs accepts a truncate of an attribute and ignores it (what `echo x > attr` does).
+        KernfsNode n = fs.lookup(path);
+        if (n == null) {
+            return -ErrorCodes.ENOENT();
+        }
+        return n instanceof KernfsDir ? -ErrorCodes.EISDIR() : 0;
+    }
+
+    @Override
+    public int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
+        return 0;
+    }
+
+    @Override
+    public int access(String path, int mask) {
+        try {
+            KernfsNode n = fs.lookup(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            fs.access(n, mask, cred());
+            return 0;
+        } catch (RuntimeException e) {
+            return fail("access", path, e);
+        }
+    }
+
+    @Override
+    public int chmod(String path, @mode_t long mode) {
+        try {
+            KernfsNode n = fs.lookup(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            fs.chmod(n, (int) mode, cred());
+            return 0;
+        } catch (RuntimeException e) {
+            return fail("chmod", path, e);
+        }
+    }
+
+    @Override
+    public int chown(String path, long uid, long gid) {
+        try {
+            KernfsNode n = fs.lookup(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            fs.chown(n, uid, gid, cred());
+            return 0;
+        } catch (RuntimeException e) {
+            return fail("chown", path, e);
+        }
+    }
+
+    @Override
+    public int utimens(String path, Timespec[] timespec) {
+        try {
+            KernfsNode n = fs.lookup(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            NodeMeta m = n.meta();
+            long a = toMillis(timespec[0], m.atimeMillis());
+            long mt = toMillis(timespec[1], m.mtimeMillis());
+            fs.utimens(n, a, mt, cred());
+            return 0;
+        } catch (RuntimeException e) {
+            return fail("utimens", path, e);
+        }
+    }
+
+    private static long toMillis(Timespec t, long current) {
+        long ns = t.tv_nsec.longValue();
+        if (ns == UTIME_NOW) {
+            return -1;
+        }
+        if (ns == UTIME_OMIT) {
+            return current;
+        }
+        return t.tv_sec.get() * 1000L + ns / 1_000_000L;
+    }
+
+    // kernfs refuses every change of the tree's shape with EPERM.
+    @Override
+    public int mkdir(String path, @mode_t long mode) {
+        return -ErrorCodes.EPERM();
+    }
+
+    @Override
+    public int mknod(String path, @mode_t long mode, long rdev) {
+        return -ErrorCodes.EPERM();
+    }
+
+    @Override
+    public int unlink(String path) {
+        return -ErrorCodes.EPERM();
+    }
+
+    @Override
+    public int rmdir(String path) {
+        return -ErrorCodes.EPERM();
+    }
+
+    @Override
+    public int symlink(String oldpath, String newpath) {
+        return -ErrorCodes.EPERM();
+    }
+
+    @Override
+    public int link(String oldpath, String newpath) {
+        return -ErrorCodes.EPERM();
+    }
+
+    @Override
+    public int rename(String oldpath, String newpath) {
+        return -ErrorCodes.EPERM();
+    }
+
+    @Override
+    public int getxattr(String path, String name, Pointer value, @size_t long size) {
+        return fs.lookup(path) == null ? -ErrorCodes.ENOENT() : -ENODATA;
+    }
+
+    @Override
+    public int listxattr(String path, Pointer list, @size_t long size) {
+        return fs.lookup(path) == null ? -ErrorCodes.ENOENT() : 0;
+    }
+
+    @Override
+    public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
+        return -ErrorCodes.EOPNOTSUPP();
+    }
+
+    @Override
+    public int removexattr(String path, String name) {
+        return -ErrorCodes.EOPNOTSUPP();
+    }
+
+    @Override
+    public int statfs(String path, Statvfs stbuf) {
+        stbuf.f_bsize.set(KernfsOpenFile.PAGE_SIZE);
+        stbuf.f_frsize.set(KernfsOpenFile.PAGE_SIZE);
+        stbuf.f_namemax.set(255);
+        return 0;
+    }
+}

@@ -1,0 +1,73 @@
+package org.apsysfs.sysfs;
+
+import java.util.Objects;
+
+/**
+ * One sysfs attribute of a kernel object type: the simulator's {@code struct device_attribute}.
+ * Declared once per type in a table ({@link AttributeGroup}), bound to objects when a directory
+ * is populated. {@code show} produces the whole content; {@code store} receives the written
+ * bytes (ISO-8859-1, so every byte survives; the string length is the write's byte count) and
+ * throws {@link org.apsysfs.kernel.KernelException} to fail with an errno.
+ *
+ * @param <T> the kernel object type the attribute belongs to
+ */
+public record Attribute<T>(String name, int mode, Show<T> show, Store<T> store) {
+
+    /** The show callback ({@code ssize_t (*show)(struct device *, ..., char *buf)}). */
+    @FunctionalInterface
+    public interface Show<T> {
+        String show(T obj);
+    }
+
+    /** The store callback; returning normally means the whole write was consumed. */
+    @FunctionalInterface
+    public interface Store<T> {
+        void store(T obj, String buf);
+    }
+
+    public Attribute {
+        Objects.requireNonNull(name, "name");
+        if ((mode & ~0777) != 0) {
+            throw new IllegalArgumentException("bad mode " + Integer.toOctalString(mode));
+        }
+        if ((mode & 0444) != 0 && show == null) {
+            throw new IllegalArgumentException(name + ": readable attribute without show");
+        }
+        if ((mode & 0222) != 0 && store == null) {
+            throw new IllegalArgumentException(name + ": writable attribute without store");
+        }
+    }
+
+    /** {@code DEVICE_ATTR_RO}: mode 0444. */
+    public static <T> Attribute<T> ro(String name, Show<T> show) {
+        return new Attribute<>(name, 0444, show, null);
+    }
+
+    /** {@code DEVICE_ATTR_RW}: mode 0644. */
+    public static <T> Attribute<T> rw(String name, Show<T> show, Store<T> store) {
+        return new Attribute<>(name, 0644, show, store);
+    }
+
+    /** {@code DEVICE_ATTR_WO}: mode 0200. */
+    public static <T> Attribute<T> wo(String name, Store<T> store) {
+        return new Attribute<>(name, 0200, null, store);
+    }
+
+    /** An attribute with an explicit mode ({@code __ATTR(name, mode, show, store)}). */
+    public static <T> Attribute<T> of(String name, int mode, Show<T> show, Store<T> store) {
+        return new Attribute<>(name, mode, show, store);
+    }
+
+    /** A read-only attribute with a fixed value. */
+    public static <T> Attribute<T> constant(String name, String value) {
+        return ro(name, o -> value);
+    }
+
+    public boolean readable() {
+        return show != null;
+    }
+
+    public boolean writable() {
+        return store != null;
+    }
+}

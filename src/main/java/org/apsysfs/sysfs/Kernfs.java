@@ -1,0 +1,195 @@
+package org.apsysfs.sysfs;
+
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apsysfs.kernel.Clock;
+import org.apsysfs.kernel.Errno;
+import org.apsysfs.kernel.KernelException;
+import org.apsysfs.kernel.KernelLog;
+
+/**
+ * The simulated sysfs: a tree of {@link KernfsNode}s and the file operations sysfs gives them
+ * (open rules, per-open snapshots, one store per write, and the errno that kernfs returns for
+ * everything it does not support). Knows nothing about FUSE.
+ */
+public final class Kernfs {
+    /**
+     * {@code kernfs_rwsem}: guards the shape of the tree. Always the innermost lock: taken
+     * inside model locks, never held while calling show/store.
+     */
+    final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    final Clock clock;
+    private final KernelLog log;
+    private final KernfsDir root;
+
+    public Kernfs(Clock clock, KernelLog log) {
+        this.clock = clock;
+        this.log = log;
+        this.root = new KernfsDir(this, null, "");
+    }
+
+    public KernfsDir root() {
+        return root;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Runs {@code change} with the tree locked for writing, so that readers see all of it or
+     * nothing (used where several directories and links must appear together).
+     */
+    public void batch(Runnable change) {
+        lock.writeLock().lock();
+        try {
+            change.run();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Resolves an absolute path ("/bus/ap/apmask") without following links; null if absent. */
+    public KernfsNode lookup(String path) {
+        KernfsNode n = root;
+        int i = 0;
+        int len = path.length();
+        while (i < len) {
+            while (i < len && path.charAt(i) == '/') {
+                i++;
+            }
+            if (i >= len) {
+                break;
+            }
+            int j = path.indexOf('/', i);
+            if (j < 0) {
+                j = len;
+            }
+            if (!(n instanceof KernfsDir d)) {
+                return null;
+            }
+            n = d.child(path.substring(i, j));
+            if (n == null) {
+                return null;
+            }
+            i = j;
+        }
+        return n;
+    }
+
+    /**
+     * Opens an attribute as kernfs_fop_open does: a read-only attribute cannot be opened for
+     * writing nor a write-only one for reading (EACCES, even for root); non-root callers may
+     * only read world-readable attributes and never write.
+     *
+     * @param accmode O_RDONLY (0), O_WRONLY (1) or O_RDWR (2)
+     */
+    public KernfsOpenFile open(KernfsNode node, int accmode, Cred cred) {
+        if (node instanceof KernfsDir) {
+            throw KernelException.bare(Errno.EISDIR);
+        }
+        if (!(node instanceof KernfsAttr attr)) {
+            throw KernelException.bare(Errno.ENOENT);
+        }
+        boolean wantRead = accmode == 0 || accmode == 2;
+        boolean wantWrite = accmode == 1 || accmode == 2;
+        int mode = attr.mode();
+        if (!cred.isRoot()) {
+            NodeMeta m = attr.meta();
+            int bits = cred.uid() == m.uid ? (mode >> 6) : cred.gid() == m.gid ? (mode >> 3) : mode;
+            if ((wantRead && (bits & 4) == 0) || wantWrite) {
+                throw KernelException.bare(Errno.EACCES);
+            }
+        }
+        if (wantWrite && ((mode & 0222) == 0 || !attr.attribute().writable())) {
+            throw KernelException.bare(Errno.EACCES);
+        }
+        if (wantRead && ((mode & 0444) == 0 || !attr.attribute().readable())) {
+            throw KernelException.bare(Errno.EACCES);
+        }
+        if (!attr.active()) {
+            throw KernelException.bare(Errno.ENODEV);
+        }
+        return new KernfsOpenFile(this, attr, wantRead, wantWrite);
+    }
+
+    /**
+     * The permission check of {@code access(2)} as the VFS makes it on sysfs
+     * (generic_permission): root may read and write anything and execute what has an x bit.
+     *
+     * @param mask R_OK 4, W_OK 2, X_OK 1, F_OK 0
+     */
+    public void access(KernfsNode node, int mask, Cred cred) {
+        int mode = node.mode();
+        if (node instanceof KernfsLink) {
+            return;
+        }
+        if (cred.isRoot()) {
+            if ((mask & 1) != 0 && !(node instanceof KernfsDir) && (mode & 0111) == 0) {
+                throw KernelException.bare(Errno.EACCES);
+            }
+            return;
+        }
+        NodeMeta m = node.meta();
+        int bits = cred.uid() == m.uid ? (mode >> 6) : cred.gid() == m.gid ? (mode >> 3) : mode;
+        if ((mask & bits & 7) != (mask & 7)) {
+            throw KernelException.bare(Errno.EACCES);
+        }
+    }
+
+    /** chmod: kernfs keeps the new permission bits (root only). */
+    public void chmod(KernfsNode node, int mode, Cred cred) {
+        NodeMeta m = metaForUpdate(node, cred);
+        m.mode = mode & 07777;
+        m.ctimeMillis = clock.wallMillis();
+    }
+
+    /** chown: kernfs keeps the new owner (root only); -1 leaves a field unchanged. */
+    public void chown(KernfsNode node, long uid, long gid, Cred cred) {
+        NodeMeta m = metaForUpdate(node, cred);
+        if (uid != -1 && uid != 0xffffffffL) {
+            m.uid = (int) uid;
+        }
+        if (gid != -1 && gid != 0xffffffffL) {
+            m.gid = (int) gid;
+        }
+        m.ctimeMillis = clock.wallMillis();
+    }
+
+    /** utimens: kernfs keeps the times; a negative value means "now". */
+    public void utimens(KernfsNode node, long atimeMillis, long mtimeMillis, Cred cred) {
+        NodeMeta m = metaForUpdate(node, cred);
+        long now = clock.wallMillis();
+        m.atimeMillis = atimeMillis < 0 ? now : atimeMillis;
+        m.mtimeMillis = mtimeMillis < 0 ? now : mtimeMillis;
+        m.ctimeMillis = now;
+    }
+
+    private NodeMeta metaForUpdate(KernfsNode node, Cred cred) {
+        if (!cred.isRoot()) {
+            throw KernelException.bare(Errno.EPERM);
+        }
+        if (node instanceof KernfsAttr a) {
+            return a.metaForUpdate();
+        }
+        return node.meta();
+    }
+
+    /** Calls a store; a refusal is logged as one kernel-style line saying why. */
+    void store(KernfsAttr attr, String buf) {
+        try {
+            attr.store(buf);
+        } catch (KernelException e) {
+            if (e.logLine() != null) {
+                log.info(e.logLine());
+            } else {
+                log.info("sysfs: write to %s failed: %s", attr.path(), e.errno().name());
+            }
+            throw e;
+        }
+    }
+
+    /** The kernel log this tree reports refused stores to. */
+    public KernelLog log() {
+        return log;
+    }
+}

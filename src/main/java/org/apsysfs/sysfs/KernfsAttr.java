@@ -1,0 +1,87 @@
+package org.apsysfs.sysfs;
+
+import org.apsysfs.kernel.Errno;
+import org.apsysfs.kernel.KernelException;
+
+/**
+ * An attribute file, made on lookup from a directory's bound table (sysfs creates a kernfs
+ * node per attribute; we keep only the table, so this view is cheap and short-lived).
+ */
+public final class KernfsAttr extends KernfsNode {
+    private final KernfsDir dir;
+    private final KernfsDir.BoundGroup<?> bound;
+    private final Attribute<?> attr;
+
+    KernfsAttr(KernfsDir dir, KernfsDir.BoundGroup<?> bound, Attribute<?> attr) {
+        super(attr.name());
+        this.dir = dir;
+        this.bound = bound;
+        this.attr = attr;
+    }
+
+    @Override
+    public KernfsDir parent() {
+        return dir;
+    }
+
+    @Override
+    public int mode() {
+        NodeMeta m = dir.attrMeta(name, attr.mode(), false);
+        return m == null ? attr.mode() : m.mode;
+    }
+
+    @Override
+    public NodeMeta meta() {
+        NodeMeta m = dir.attrMeta(name, attr.mode(), false);
+        if (m != null) {
+            return m;
+        }
+        NodeMeta d = new NodeMeta(attr.mode(), dir.meta().ctimeMillis);
+        return d;
+    }
+
+    /** Metadata that chmod/chown/utimens may change (created on first change). */
+    NodeMeta metaForUpdate() {
+        return dir.attrMeta(name, attr.mode(), true);
+    }
+
+    @Override
+    public boolean active() {
+        return dir.bound(bound);
+    }
+
+    public Attribute<?> attribute() {
+        return attr;
+    }
+
+    /** Calls the show callback; ENODEV once the attribute was removed (kernfs active ref). */
+    @SuppressWarnings("unchecked")
+    public String show() {
+        if (!active()) {
+            throw KernelException.bare(Errno.ENODEV);
+        }
+        Attribute.Show<Object> s = (Attribute.Show<Object>) attr.show();
+        if (s == null) {
+            throw KernelException.bare(Errno.EIO);
+        }
+        return s.show(bound.owner());
+    }
+
+    /** Calls the store callback with the written bytes. */
+    @SuppressWarnings("unchecked")
+    public void store(String buf) {
+        if (!active()) {
+            throw KernelException.bare(Errno.ENODEV);
+        }
+        Attribute.Store<Object> s = (Attribute.Store<Object>) attr.store();
+        if (s == null) {
+            throw KernelException.bare(Errno.EIO);
+        }
+        s.store(bound.owner(), buf);
+    }
+
+    /** The object the attribute belongs to. */
+    public Object owner() {
+        return bound.owner();
+    }
+}
