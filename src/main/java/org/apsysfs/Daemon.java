@@ -6,6 +6,9 @@ import org.apsysfs.hardware.ApHardware;
 import org.apsysfs.hardware.MachineSpec;
 import org.apsysfs.hardware.MachineSpecException;
 import org.apsysfs.kernel.Clock;
+import org.apsysfs.mdev.MdevCore;
+import org.apsysfs.vfio.IommuGroups;
+import org.apsysfs.vfio_ap.VfioApDrv;
 import org.apsysfs.zcrypt.Cex4Drivers;
 
 /**
@@ -18,12 +21,14 @@ public final class Daemon {
     private final MachineSpec spec;
     private final ApHardware hardware;
     private final ApBus apBus;
+    private final VfioApDrv vfioAp;
 
-    private Daemon(Kernel kernel, MachineSpec spec, ApHardware hardware, ApBus apBus) {
+    private Daemon(Kernel kernel, MachineSpec spec, ApHardware hardware, ApBus apBus, VfioApDrv vfioAp) {
         this.kernel = kernel;
         this.spec = spec;
         this.hardware = hardware;
         this.apBus = apBus;
+        this.vfioAp = vfioAp;
     }
 
     /**
@@ -51,15 +56,20 @@ public final class Daemon {
         }
     }
 
-    /** Boots: AP bus and its root device, zcrypt's cex4 drivers, then the initial bus scan. */
+    /**
+     * Boots: the AP bus and its root device, zcrypt's cex4 drivers, the mdev core and vfio_ap,
+     * then the initial bus scan.
+     */
     public static Daemon create(MachineSpec spec, Clock clock) {
         Kernel k = new Kernel(clock);
         ApHardware hw = new ApHardware(spec, clock);
         ApBus bus = new ApBus(k, hw);
         bus.register();
         Cex4Drivers.register(k, bus);
+        MdevCore mdev = new MdevCore(k);
+        VfioApDrv vfio = VfioApDrv.init(k, bus, mdev, new IommuGroups(k));
         bus.initialScan();
-        return new Daemon(k, spec, hw, bus);
+        return new Daemon(k, spec, hw, bus, vfio);
     }
 
     public Kernel kernel() {
@@ -80,5 +90,9 @@ public final class Daemon {
 
     public ApBus apBus() {
         return apBus;
+    }
+
+    public VfioApDrv vfioAp() {
+        return vfioAp;
     }
 }

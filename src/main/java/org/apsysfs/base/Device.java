@@ -208,6 +208,14 @@ public class Device {
 
     /** {@code device_del}: releases the driver, removes the links and the directory, sends "remove". */
     public final void del() {
+        del(null);
+    }
+
+    /**
+     * {@code device_del}, also running {@code alsoRemove} in the same tree update that removes the
+     * directory (for links elsewhere that must vanish together with it).
+     */
+    public final void del(Runnable alsoRemove) {
         if (!registered) {
             return;
         }
@@ -219,6 +227,9 @@ public class Device {
         List<String> env = ueventEnv();
         registered = false;
         kernel.sysfs().batch(() -> {
+            if (alsoRemove != null) {
+                alsoRemove.run();
+            }
             if (bus != null) {
                 bus.devicesDir().removeChild(name);
             }

@@ -66,6 +66,14 @@ public abstract class Driver {
     /** The driver's remove. Must not fail. */
     protected abstract void remove(Device dev);
 
+    /**
+     * Attribute tables the driver core adds to every device bound to this driver after a
+     * successful probe and removes before remove ({@code drv->dev_groups}).
+     */
+    protected List<AttributeGroup<?>> devGroups() {
+        return List.of();
+    }
+
     /** {@code driver_register}: the directory and files, then binds every matching device. */
     public void register() {
         kernel.sysfs().batch(() -> {
@@ -133,9 +141,31 @@ public abstract class Driver {
             }
             return e.errno();
         }
+        for (AttributeGroup<?> g : drv.devGroups()) {
+            addGroup(dev, g);
+        }
         drv.devices.put(dev.name(), dev);
         dev.uevent("bind");
         return null;
+    }
+
+    /**
+     * {@code device_driver_attach}: binds {@code dev} to {@code drv} without asking the bus's
+     * match (how the mdev core binds a new mdev to its parent's driver).
+     *
+     * @throws KernelException EBUSY if already bound, or the probe's errno
+     */
+    public static void attach(Driver drv, Device dev) {
+        Errno err;
+        try (Guard g = dev.lock().lock()) {
+            if (dev.driver != null) {
+                throw KernelException.bare(Errno.EBUSY);
+            }
+            err = probeDevice(drv, dev);
+        }
+        if (err != null) {
+            throw KernelException.bare(err);
+        }
     }
 
     /** {@code device_release_driver}: locks the device, calls remove, unlinks, sends "unbind". */
@@ -150,6 +180,9 @@ public abstract class Driver {
         Driver drv = dev.driver;
         if (drv == null) {
             return;
+        }
+        for (AttributeGroup<?> g : drv.devGroups()) {
+            dev.dir.removeGroup(g);
         }
         drv.kernel.sysfs().batch(() -> {
             drv.dir.removeChild(dev.name());
@@ -198,6 +231,11 @@ public abstract class Driver {
             }
         }
         bus.bindingsChanged();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void addGroup(Device dev, AttributeGroup g) {
+        dev.dir.addGroup(g, dev);
     }
 
     static String printable(String buf) {

@@ -42,6 +42,8 @@ public final class ApBus extends BusType {
     public static final int AP_DEVICE_TYPE_CEX8 = 14;
     /** The host's interruption subclass for AP adapter interrupts ({@code AP_ISC}). */
     public static final int HOST_ISC = 6;
+    /** The host ISC of the GISA interruption bridge ({@code GIB}) for guest AP interrupts. */
+    public static final int GIB_ISC = 7;
     public static final LockClass AP_ATTR_MUTEX = LockClass.of("ap_attr_mutex");
     public static final LockClass AP_SCAN_BUS_MUTEX = LockClass.of("ap_scan_bus_mutex");
 
@@ -188,6 +190,29 @@ public final class ApBus extends BusType {
             return d instanceof ApDriver ad && ad.isDefault();
         }
         return apmask.test(apid) && aqmask.test(apqi);
+    }
+
+    /**
+     * {@code ap_apqn_in_matrix_owned_by_def_drv}: the first APQN of apm x aqm reserved for the
+     * default drivers, or -1. The caller holds ap_attr_mutex.
+     */
+    public int firstReservedApqn(ApMask apm, ApMask aqm) {
+        if (driverOverrides == 0) {
+            ApMask a = apm.and(apmask);
+            ApMask q = aqm.and(aqmask);
+            if (a.isEmpty() || q.isEmpty()) {
+                return -1;
+            }
+            return (a.nextSetBit(0) << 8) | q.nextSetBit(0);
+        }
+        for (int card : apm.ids()) {
+            for (int dom : aqm.ids()) {
+                if (reservedForDefault(card, dom)) {
+                    return (card << 8) | dom;
+                }
+            }
+        }
+        return -1;
     }
 
     public List<ApCard> cards() {

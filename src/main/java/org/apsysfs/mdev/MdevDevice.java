@@ -1,0 +1,82 @@
+package org.apsysfs.mdev;
+
+import java.util.List;
+import java.util.UUID;
+import org.apsysfs.Kernel;
+import org.apsysfs.kernel.Errno;
+import org.apsysfs.kernel.KernelException;
+import org.apsysfs.kernel.Kstrtox;
+import org.apsysfs.sysfs.Attribute;
+import org.apsysfs.sysfs.AttributeGroup;
+
+/**
+ * A mediated device ({@code struct mdev_device}): {@code /sys/devices/<parent>/<uuid>} on the
+ * mdev bus, named by its UUID in lower case, with {@code remove} and the {@code mdev_type} link.
+ */
+public final class MdevDevice extends org.apsysfs.base.Device {
+    /** {@code mdev_device_groups}. */
+    static final AttributeGroup<MdevDevice> MDEV_ATTRS = AttributeGroup.of(
+            Attribute.wo("remove", MdevDevice::removeStore));
+
+    private final UUID uuid;
+    private final MdevType type;
+    /** Guarded by the core's mdev_list_lock. */
+    boolean active;
+    private volatile Object drvdata;
+
+    MdevDevice(Kernel kernel, MdevType type, UUID uuid) {
+        super(kernel, uuid.toString(), type.parent().device(), type.parent().core().bus());
+        this.uuid = uuid;
+        this.type = type;
+    }
+
+    public UUID uuid() {
+        return uuid;
+    }
+
+    public MdevType type() {
+        return type;
+    }
+
+    public Object drvdata() {
+        return drvdata;
+    }
+
+    public void setDrvdata(Object data) {
+        this.drvdata = data;
+    }
+
+    @Override
+    protected List<AttributeGroup<?>> typeGroups() {
+        return List.of(MDEV_ATTRS);
+    }
+
+    /**
+     * {@code remove}: kstrtoul base 0, any failure (also overflow) → EINVAL; 0 does nothing;
+     * otherwise the device is removed (blocking while a VMM holds it open): ENODEV if it is
+     * already gone, EAGAIN if another remove is under way.
+     */
+    private void removeStore(String buf) {
+        long v;
+        try {
+            v = Kstrtox.kstrtoul(buf, 0);
+        } catch (KernelException e) {
+            throw KernelException.of(Errno.EINVAL, "mdev %s: remove: '%s' is not a number", name(), printable(buf));
+        }
+        if (v != 0) {
+            type.parent().core().remove(this);
+        }
+    }
+
+    static String printable(String buf) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : buf.toCharArray()) {
+            if (sb.length() > 60) {
+                sb.append("...");
+                break;
+            }
+            sb.append(c == '\n' ? "\\n" : c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c));
+        }
+        return sb.toString();
+    }
+}
