@@ -112,6 +112,8 @@ public final class Sys {
         Pointer readdir(Pointer dir);
 
         int closedir(Pointer dir);
+
+        String strerror(int errno);
     }
 
     private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
@@ -431,6 +433,25 @@ public final class Sys {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /** libc's message for an errno ("Permission denied"). */
+    public static String strerror(int errno) {
+        return LIBC.strerror(errno);
+    }
+
+    /**
+     * The errno whose message (strerror) appears in a command's error output, e.g.
+     * {@code "cat: x: Permission denied"} gives EACCES; null if none does. For commands run as
+     * another user, whose errno cannot be observed directly.
+     */
+    public static Errno errnoInMessage(String stderr) {
+        for (Errno e : Errno.values()) {
+            if (e != Errno.ERESTARTSYS && stderr.contains(strerror(e.code()))) {
+                return e;
+            }
+        }
+        return null;
     }
 
     /** The symbolic name of an errno number ("EBUSY"), or the number if Errno does not know it. */

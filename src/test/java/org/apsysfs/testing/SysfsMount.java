@@ -181,12 +181,19 @@ public final class SysfsMount implements AutoCloseable {
         }
         closed = true;
         try {
-            mount.unmount(3, TimeUnit.SECONDS);
-            if (isMounted() || mount.fileSystem().gone().getCount() > 0) {
-                // a request is stuck in the daemon: abort the connection, then detach
-                abort(connection);
+            // 1. a normal unmount; it fails with EBUSY while something has a file open
+            if (!fusermount(dir, "-u") && isMounted()) {
+                // 2. a busy mount at teardown means a leaked descriptor or a stuck request:
+                //    detach it, and abort the connection if the daemon does not finish soon
                 fusermount(dir, "-u", "-z");
-                mount.unmount(3, TimeUnit.SECONDS);
+            }
+            if (!awaitGone(500)) {
+                abort(connection);
+                // the serving thread ends only when a stuck callback returns; once the
+                // connection is aborted and detached nothing can reach it any more
+                if (!awaitGone(1000) && isMounted()) {
+                    mount.unmount(3, TimeUnit.SECONDS);
+                }
             }
             if (isMounted()) {
                 fusermount(dir, "-u", "-z");
@@ -201,6 +208,15 @@ public final class SysfsMount implements AutoCloseable {
             }
         } finally {
             LIVE.remove(this);
+        }
+    }
+
+    private boolean awaitGone(long millis) {
+        try {
+            return mount.fileSystem().gone().await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -251,7 +267,7 @@ public final class SysfsMount implements AutoCloseable {
         }
     }
 
-    private static void fusermount(Path dir, String... args) {
+    private static boolean fusermount(Path dir, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("fusermount");
         cmd.addAll(List.of(args));
@@ -261,11 +277,14 @@ public final class SysfsMount implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
+                return false;
             }
+            return p.exitValue() == 0;
         } catch (IOException e) {
-            // best effort
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
