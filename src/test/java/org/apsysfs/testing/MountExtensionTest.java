@@ -253,4 +253,33 @@ class MountExtensionTest {
         }
         assertGone(dir);
     }
+
+    /** A test JVM killed with SIGKILL leaves a dead mount; the next run removes it. */
+    @Test
+    void deadMountsOfAKilledJvmAreCleanedUpButLiveOnesAreNot() throws Exception {
+        Path dead = Files.createTempDirectory(SysfsMount.PREFIX);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "org.apsysfs.cli.Main", "run", dead.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try (SysfsMount live = SysfsMount.mountDefault()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!Files.exists(dead.resolve("kernel")) && System.nanoTime() < deadline && p.isAlive()) {
+                Thread.sleep(10); // polling with a bound for the child's mount
+            }
+            assertThat(Files.exists(dead.resolve("kernel"))).as("child daemon mounted").isTrue();
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: the mount stays, dead
+            assertThat(Sys.lstatErrno(dead)).isEqualTo(107); // ENOTCONN
+            SysfsMount.cleanStaleMountsNow();
+            assertGone(dead);
+            assertThat(live.isMounted()).isTrue();
+            assertThat(Sys.readdir(live.path())).contains("kernel");
+        } finally {
+            p.destroyForcibly();
+            if (org.apsysfs.fuse.FuseMount.isMountPoint(dead)) {
+                Sys.run("fusermount", "-u", "-z", dead.toString());
+            }
+            Files.deleteIfExists(dead);
+        }
+    }
 }

@@ -298,6 +298,11 @@ public final class SysfsMount implements AutoCloseable {
             return;
         }
         cleanedStale = true;
+        cleanStaleMountsNow();
+    }
+
+    /** {@link #cleanStaleMounts()} without the once-per-JVM guard. */
+    static synchronized void cleanStaleMountsNow() {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
         for (String[] f : mountinfo()) {
             Path mp = Path.of(FuseMountPoints.unescape(f[4]));
