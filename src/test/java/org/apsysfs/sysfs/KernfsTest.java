@@ -277,6 +277,40 @@ class KernfsTest {
             assertThat(o.stores.get(4)).isEqualTo("he");
         }
 
+        /** kernfs_fop_write_iter holds of->mutex: stores through one open file never overlap. */
+        @Test
+        @Timeout(30)
+        void storesThroughOneOpenFileAreSerialisedButReadsDoNotWait() throws Exception {
+            AtomicInteger inside = new AtomicInteger();
+            AtomicInteger maxInside = new AtomicInteger();
+            java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            AttributeGroup<Obj> g = AttributeGroup.of(Attribute.rw("slow", o -> "s\n", (o, b) -> {
+                int n = inside.incrementAndGet();
+                maxInside.accumulateAndGet(n, Math::max);
+                entered.countDown();
+                try {
+                    release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                inside.decrementAndGet();
+            }));
+            fs.root().mkdir("d").addGroup(g, new Obj());
+            KernfsOpenFile f = fs.open(attr("/d/slow"), 2, Cred.ROOT);
+            Thread w1 = new Thread(() -> write(f, "1"));
+            Thread w2 = new Thread(() -> write(f, "2"));
+            w1.start();
+            assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            w2.start();
+            // a read through the same file is not blocked by the pending store
+            assertThat(read(f, 0, 10)).isEqualTo("s\n");
+            release.countDown();
+            w1.join(10_000);
+            w2.join(10_000);
+            assertThat(maxInside.get()).isEqualTo(1);
+        }
+
         @Test
         void readingAWriteOnlyHandleOrWritingAReadOnlyHandleIsEbadf() {
             fs.root().mkdir("d").addGroup(ATTRS, new Obj());
