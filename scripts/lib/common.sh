@@ -213,7 +213,8 @@ mount_devno() {
 }
 
 # probe_stat DIR [SECONDS]: stat DIR without hanging on a stuck daemon.
-# Prints ok, notconn (dead daemon: "Transport endpoint is not connected"), hung or error.
+# Prints ok, notconn (dead daemon: "Transport endpoint is not connected"), denied (another
+# user's mount without allow_other), hung or error.
 probe_stat() {
     local dir=$1 secs=${2:-5} out pid i rc
     out=$(mktemp)
@@ -238,13 +239,16 @@ probe_stat() {
         echo ok
     elif grep -q 'Transport endpoint is not connected' "$out"; then
         echo notconn
+    elif grep -q 'Permission denied' "$out"; then
+        echo denied
     else
         echo error
     fi
     rm -f "$out"
 }
 
-# mount_state DIR: none | live | stale | hung | foreign (another file system's mount point)
+# mount_state DIR: none | live | stale (daemon gone) | hung | denied (not ours to see) |
+# error | foreign (another file system's mount point)
 mount_state() {
     local fstype
     fstype=$(mount_fstype "$1")
@@ -255,8 +259,10 @@ mount_state() {
     else
         case $(probe_stat "$1") in
             ok) echo live ;;
+            notconn) echo stale ;;
             hung) echo hung ;;
-            *) echo stale ;;
+            denied) echo denied ;;
+            *) echo error ;;
         esac
     fi
 }
@@ -296,6 +302,7 @@ clear_stale_mounts() {
         [ "$(probe_stat "$mp" 2)" = notconn ] || continue
         say "clearing stale mount at $mp (its daemon is gone)"
         force_unmount "$mp" || say "could not unmount $mp"
+        rm -f -- "$(pid_file_for "$mp")" 2>/dev/null || true
         n=$((n + 1))
     done < <(apsysfs_mounts | tac)
     [ "$n" = 0 ] || say "cleared $n stale mount(s)"
