@@ -121,7 +121,9 @@ ensure_jar() {
             exit 0
         fi
         say "building $APSYSFS_JAR ($stale): mvn -B -q -DskipTests package"
-        cd "$APSYSFS_ROOT" && mvn -B -q -DskipTests package </dev/null >&2
+        local color=()
+        [ -t 2 ] || color=(-Dstyle.color=never)
+        cd "$APSYSFS_ROOT" && mvn -B -q "${color[@]}" -DskipTests package </dev/null >&2
     ) 9>"$APSYSFS_ROOT/target/.build.lock" || die "the build failed (see the Maven output above)"
     [ -f "$APSYSFS_JAR" ] || die "the build did not produce $APSYSFS_JAR"
     # Maven keeps the old jar's mtime if nothing changed; mark it fresh.
