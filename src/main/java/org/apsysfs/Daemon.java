@@ -1,22 +1,34 @@
 package org.apsysfs;
 
+import java.nio.file.Path;
+import org.apsysfs.bus.ApBus;
+import org.apsysfs.hardware.ApHardware;
+import org.apsysfs.hardware.MachineSpec;
+import org.apsysfs.hardware.MachineSpecException;
 import org.apsysfs.kernel.Clock;
+import org.apsysfs.zcrypt.Cex4Drivers;
 
 /**
- * One simulated system as the daemon serves it: the kernel booted on a machine with its
- * subsystems. Tests make one in-process; {@code apsysfs run} makes one per mount.
+ * One simulated system as the daemon serves it: the kernel booted on a machine with the AP
+ * bus, the zcrypt default drivers and vfio_ap. Tests make one in-process; {@code apsysfs run}
+ * makes one per mount.
  */
 public final class Daemon {
     private final Kernel kernel;
-    private final String machineName;
+    private final MachineSpec spec;
+    private final ApHardware hardware;
+    private final ApBus apBus;
 
-    private Daemon(Kernel kernel, String machineName) {
+    private Daemon(Kernel kernel, MachineSpec spec, ApHardware hardware, ApBus apBus) {
         this.kernel = kernel;
-        this.machineName = machineName;
+        this.spec = spec;
+        this.hardware = hardware;
+        this.apBus = apBus;
     }
 
     /**
-     * Boots a system on the named built-in machine or a machine file.
+     * Boots a system on the named built-in machine ({@code default}, {@code full}) or a
+     * machine file.
      *
      * @throws IllegalArgumentException with a message naming the problem if the machine is bad
      */
@@ -25,8 +37,29 @@ public final class Daemon {
     }
 
     public static Daemon create(String machine, Clock clock) {
+        return create(loadSpec(machine), clock);
+    }
+
+    public static MachineSpec loadSpec(String machine) {
+        try {
+            if (MachineSpec.BUILTIN.contains(machine)) {
+                return MachineSpec.builtin(machine);
+            }
+            return MachineSpec.load(Path.of(machine));
+        } catch (MachineSpecException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** Boots: AP bus and its root device, zcrypt's cex4 drivers, then the initial bus scan. */
+    public static Daemon create(MachineSpec spec, Clock clock) {
         Kernel k = new Kernel(clock);
-        return new Daemon(k, machine);
+        ApHardware hw = new ApHardware(spec, clock);
+        ApBus bus = new ApBus(k, hw);
+        bus.register();
+        Cex4Drivers.register(k, bus);
+        bus.initialScan();
+        return new Daemon(k, spec, hw, bus);
     }
 
     public Kernel kernel() {
@@ -34,6 +67,18 @@ public final class Daemon {
     }
 
     public String machineName() {
-        return machineName;
+        return spec.name();
+    }
+
+    public MachineSpec machine() {
+        return spec;
+    }
+
+    public ApHardware hardware() {
+        return hardware;
+    }
+
+    public ApBus apBus() {
+        return apBus;
     }
 }
