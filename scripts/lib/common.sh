@@ -12,7 +12,7 @@ APSYSFS_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd
 APSYSFS_JAR=$APSYSFS_ROOT/target/apsysfs.jar
 APSYSFS_FSTYPE=fuse.apsysfs
 # shellcheck disable=SC2034  # used by the sourcing scripts
-APSYSFS_DEFAULT_JAVA_OPTS="-Xmx64m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
+APSYSFS_DEFAULT_JAVA_OPTS="-Xms16m -Xmx320m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
 
 if [ "$(id -u)" = 0 ]; then
     APSYSFS_RUN_DIR=${APSYSFS_RUN_DIR:-/run/apsysfs}

@@ -50,7 +50,12 @@ public final class Daemon {
             if (MachineSpec.BUILTIN.contains(machine)) {
                 return MachineSpec.builtin(machine);
             }
-            return MachineSpec.load(Path.of(machine));
+            Path file = Path.of(machine);
+            if (!java.nio.file.Files.exists(file)) {
+                throw new IllegalArgumentException("unknown machine '" + machine + "': not a built-in machine ("
+                        + String.join(", ", MachineSpec.BUILTIN) + ") and no such file");
+            }
+            return MachineSpec.load(file);
         } catch (MachineSpecException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
