@@ -5,7 +5,10 @@ import org.apsysfs.bus.ApBus;
 import org.apsysfs.hardware.ApHardware;
 import org.apsysfs.hardware.MachineSpec;
 import org.apsysfs.hardware.MachineSpecException;
+import org.apsysfs.debugfs.FaultFiles;
+import org.apsysfs.debugfs.GuestFiles;
 import org.apsysfs.kernel.Clock;
+import org.apsysfs.kvm.Guests;
 import org.apsysfs.mdev.MdevCore;
 import org.apsysfs.vfio.IommuGroups;
 import org.apsysfs.vfio_ap.VfioApDrv;
@@ -22,6 +25,7 @@ public final class Daemon {
     private final ApHardware hardware;
     private final ApBus apBus;
     private final VfioApDrv vfioAp;
+    private Guests guests;
 
     private Daemon(Kernel kernel, MachineSpec spec, ApHardware hardware, ApBus apBus, VfioApDrv vfioAp) {
         this.kernel = kernel;
@@ -72,9 +76,14 @@ public final class Daemon {
         bus.register();
         Cex4Drivers.register(k, bus);
         MdevCore mdev = new MdevCore(k);
-        VfioApDrv vfio = VfioApDrv.init(k, bus, mdev, new IommuGroups(k));
+        Guests guests = new Guests();
+        VfioApDrv vfio = VfioApDrv.init(k, bus, mdev, new IommuGroups(k), guests);
+        new GuestFiles(k, guests, vfio, bus);
+        new FaultFiles(k, hw, guests);
         bus.initialScan();
-        return new Daemon(k, spec, hw, bus, vfio);
+        Daemon d = new Daemon(k, spec, hw, bus, vfio);
+        d.guests = guests;
+        return d;
     }
 
     public Kernel kernel() {
@@ -95,6 +104,11 @@ public final class Daemon {
 
     public ApBus apBus() {
         return apBus;
+    }
+
+    /** The simulated KVM guests and the NIB hazard checker. */
+    public Guests guests() {
+        return guests;
     }
 
     public VfioApDrv vfioAp() {

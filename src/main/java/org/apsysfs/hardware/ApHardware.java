@@ -61,6 +61,8 @@ public final class ApHardware {
         long requests;
         /** -1 = machine default. */
         long resetDurationOverride = -1;
+        /** A reset is under way: its end clears the interruption registration. */
+        boolean clearIrqAtResetEnd;
         final Fault[] faults = new Fault[ApInstruction.values().length];
 
         void clearIrq() {
@@ -518,10 +520,14 @@ public final class ApHardware {
                 return st;
             }
             long d = q.resetDurationOverride >= 0 ? q.resetDurationOverride : resetLatencyNanos;
-            q.clearIrq();
             if (d > 0) {
+                // the reset (and with it the interruption registration) ends asynchronously: until
+                // then the adapter may still post interrupts to the registered NIB
                 long now = clock.nanoTime();
                 q.resetUntil = d == Long.MAX_VALUE || now > Long.MAX_VALUE - d ? Long.MAX_VALUE : now + d;
+                q.clearIrqAtResetEnd = true;
+            } else {
+                q.clearIrq();
             }
             return new ApQueueStatus(true, false, false, false, false, ApRc.NORMAL);
         }
@@ -536,7 +542,7 @@ public final class ApHardware {
             return ApQueueStatus.of(ApRc.CHECKSTOPPED);
         }
         if (resetting(q)) {
-            return new ApQueueStatus(true, false, false, false, false, ApRc.RESET_IN_PROGRESS);
+            return new ApQueueStatus(true, false, false, false, q.irqEnabled, ApRc.RESET_IN_PROGRESS);
         }
         return status(q, ApRc.NORMAL);
     }
@@ -553,6 +559,10 @@ public final class ApHardware {
             return true;
         }
         q.resetUntil = NO_RESET;
+        if (q.clearIrqAtResetEnd) {
+            q.clearIrqAtResetEnd = false;
+            q.clearIrq();
+        }
         return false;
     }
 

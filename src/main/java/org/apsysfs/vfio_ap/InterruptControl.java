@@ -19,10 +19,24 @@ final class InterruptControl {
     private final KernelLog log;
     private final java.util.Set<String> warnedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    InterruptControl(ApHardware hw, Clock clock, KernelLog log) {
+    private final org.apsysfs.kvm.Guests guests;
+
+    InterruptControl(ApHardware hw, Clock clock, KernelLog log, org.apsysfs.kvm.Guests guests) {
         this.hw = hw;
         this.clock = clock;
         this.log = log;
+        this.guests = guests;
+    }
+
+    /**
+     * The hazard check when a NIB is unpinned: if the hardware still has interrupts enabled for
+     * the queue with this NIB (a reset not yet complete), it may post to the unpinned page.
+     */
+    private void checkUnpin(VfioApQueue q, Kvm kvm, long nib) {
+        org.apsysfs.hardware.QueueInfo qi = hw.queueInfo(q.apqn);
+        if (qi.irqEnabled() && qi.nibAddress() == Kvm.hostAddress(nib)) {
+            guests.checkPost("unpin", q.name(), kvm, nib);
+        }
     }
 
     /**
@@ -45,8 +59,10 @@ final class InterruptControl {
             if (kvm == null) {
                 log.warnOn("WARNING: vfio_ap_free_aqic_resources: queue %s has a pinned NIB but no mdev guest", q.name());
             } else {
-                kvm.unpin(q.savedIova);
+                long nib = q.savedIova;
+                kvm.unpin(nib);
                 q.savedIova = 0;
+                checkUnpin(q, kvm, nib);
             }
         }
     }

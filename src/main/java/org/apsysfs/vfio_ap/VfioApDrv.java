@@ -32,9 +32,10 @@ public final class VfioApDrv {
     }
 
     /** {@code vfio_ap_init}. */
-    public static VfioApDrv init(Kernel kernel, ApBus apBus, MdevCore mdevCore, IommuGroups iommuGroups) {
+    public static VfioApDrv init(Kernel kernel, ApBus apBus, MdevCore mdevCore, IommuGroups iommuGroups,
+                                 org.apsysfs.kvm.Guests guests) {
         MatrixDev md = new MatrixDev(kernel, apBus, mdevCore, iommuGroups);
-        InterruptControl irq = new InterruptControl(apBus.hardware(), kernel.clock(), kernel.log());
+        InterruptControl irq = new InterruptControl(apBus.hardware(), kernel.clock(), kernel.log(), guests);
         QueueReset reset = new QueueReset(apBus.hardware(), kernel.clock(), kernel.log(), irq);
         VfioApOps ops = new VfioApOps(md, reset);
         VfioApLifecycle lc = new VfioApLifecycle(md, ops, reset, irq);

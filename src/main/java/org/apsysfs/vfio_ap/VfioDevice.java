@@ -84,6 +84,26 @@ public final class VfioDevice {
     }
 
     /**
+     * {@code VFIO_DEVICE_RESET}: resets every linked queue (mdevs_lock).
+     *
+     * @throws KernelException EBADF if not open; EIO if a queue's reset did not end NORMAL
+     */
+    public void reset() {
+        synchronized (this) {
+            if (!open) {
+                throw KernelException.of(Errno.EBADF, "%sreset: the device is not open", m.prefix());
+            }
+        }
+        boolean ok;
+        try (Guard g = m.matrixDev.mdevsLock.lock()) {
+            ok = m.matrixDev.queueDriver.ops().matrixOps().resetAllQueues(m);
+        }
+        if (!ok) {
+            throw KernelException.of(Errno.EIO, "%sVFIO_DEVICE_RESET: a queue's reset did not end with response code 0", m.prefix());
+        }
+    }
+
+    /**
      * {@code vfio_unregister_group_dev}'s wait: while the device is open, send a device request
      * ({@code vfio_ap_mdev_request}: clear the guest's masks, signal the VMM) and wait; repeat
      * every interval. Holds no lock while waiting.
