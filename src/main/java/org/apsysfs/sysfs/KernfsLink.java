@@ -7,14 +7,16 @@ package org.apsysfs.sysfs;
 public final class KernfsLink extends KernfsNode {
     private final KernfsDir parent;
     private final KernfsNode target;
-    private final NodeMeta meta;
+    private final long created;
+    /** Made on first chown/utimens (links are many; most never need their own metadata). */
+    private volatile NodeMeta meta;
     volatile boolean active = true;
 
     KernfsLink(KernfsDir parent, String name, KernfsNode target, long nowMillis) {
         super(name);
         this.parent = parent;
         this.target = target;
-        this.meta = new NodeMeta(0777, nowMillis);
+        this.created = nowMillis;
     }
 
     @Override
@@ -29,7 +31,17 @@ public final class KernfsLink extends KernfsNode {
 
     @Override
     public NodeMeta meta() {
-        return meta;
+        NodeMeta m = meta;
+        if (m == null) {
+            synchronized (this) {
+                m = meta;
+                if (m == null) {
+                    m = new NodeMeta(0777, created);
+                    meta = m;
+                }
+            }
+        }
+        return m;
     }
 
     @Override
