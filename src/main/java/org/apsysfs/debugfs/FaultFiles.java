@@ -3,6 +3,7 @@ package org.apsysfs.debugfs;
 import org.apsysfs.Kernel;
 import org.apsysfs.hardware.ApHardware;
 import org.apsysfs.hardware.ApInstruction;
+import org.apsysfs.hardware.Apqn;
 import org.apsysfs.hardware.ApRc;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
@@ -54,14 +55,6 @@ public final class FaultFiles {
         kernel.controlDir().addGroup(ATTRS, this);
     }
 
-    private static int apqn(String s) {
-        String[] p = s.split("\\.");
-        if (p.length != 2 || p[0].length() != 2 || p[1].length() != 4) {
-            throw new IllegalArgumentException("'" + s + "' is not an APQN AA.DDDD");
-        }
-        return (Integer.parseInt(p[0], 16) << 8) | Integer.parseInt(p[1], 16);
-    }
-
     private void faultStore(String buf) {
         String line = Kstrtox.cString(buf).strip();
         String[] w = line.split("\\s+");
@@ -73,7 +66,7 @@ public final class FaultFiles {
                     if (ms < 0) {
                         throw new IllegalArgumentException("negative delay");
                     }
-                    hw.injectResetDuration(apqn(w[1]), ms * 1_000_000L);
+                    hw.injectResetDuration(Apqn.parse(w[1]), ms * 1_000_000L);
                 }
                 case "zapq", "rapq", "tapq", "aqic", "nqap" -> {
                     if (w.length != 3 && w.length != 4) {
@@ -84,7 +77,7 @@ public final class FaultFiles {
                     if (w.length == 4 && count <= 0) {
                         throw new IllegalArgumentException("COUNT must be positive");
                     }
-                    hw.injectFault(apqn(w[1]), ApInstruction.valueOf(w[0].toUpperCase(java.util.Locale.ROOT)), rc, count);
+                    hw.injectFault(Apqn.parse(w[1]), ApInstruction.valueOf(w[0].toUpperCase(java.util.Locale.ROOT)), rc, count);
                 }
                 case "clear" -> {
                     need(w, 2);
@@ -92,7 +85,7 @@ public final class FaultFiles {
                         hw.clearAllFaults();
                         active.clear();
                     } else {
-                        int q = apqn(w[1]);
+                        int q = Apqn.parse(w[1]);
                         hw.clearFaults(q);
                         active.removeIf(l -> l.split("\\s+").length > 1 && l.split("\\s+")[1].equals(w[1]));
                     }

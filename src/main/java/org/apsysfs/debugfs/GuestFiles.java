@@ -7,6 +7,7 @@ import org.apsysfs.bus.ApBus;
 import org.apsysfs.hardware.ApMask;
 import org.apsysfs.hardware.ApQueueStatus;
 import org.apsysfs.hardware.ApRc;
+import org.apsysfs.hardware.Apqn;
 import org.apsysfs.hardware.QueueInfo;
 import org.apsysfs.hardware.TapqResult;
 import org.apsysfs.kernel.Errno;
@@ -197,14 +198,6 @@ public final class GuestFiles {
         m.vfioDevice().reset();
     }
 
-    private static int parseApqn(String s) {
-        String[] p = s.split("\\.");
-        if (p.length != 2 || p[0].length() != 2 || p[1].length() != 4) {
-            throw new NumberFormatException(s);
-        }
-        return (Integer.parseInt(p[0], 16) << 8) | Integer.parseInt(p[1], 16);
-    }
-
     /** A guest instruction. */
     private void pqap(Guest g, String buf) {
         String[] w = word(buf).split("\\s+");
@@ -213,8 +206,8 @@ public final class GuestFiles {
             if (w.length < 2) {
                 throw new NumberFormatException();
             }
-            apqn = parseApqn(w[1]);
-        } catch (NumberFormatException e) {
+            apqn = Apqn.parse(w[1]);
+        } catch (IllegalArgumentException e) {
             throw KernelException.of(Errno.EINVAL,
                     "apsysfs: pqap: expected 'tapq AA.DDDD', 'aqic AA.DDDD enable ISC NIB', 'aqic AA.DDDD disable' or 'nqap AA.DDDD'");
         }

@@ -26,4 +26,21 @@ public final class Apqn {
     public static String name(int apqn) {
         return String.format("%02x.%04x", apid(apqn), apqi(apqn));
     }
+
+    /**
+     * Parses "AA.DDDD" (two and four hex digits, as sysfs names queues).
+     *
+     * @throws IllegalArgumentException if it is not of that form
+     */
+    public static int parse(String s) {
+        String[] p = s.split("\\.", -1);
+        if (p.length != 2 || p[0].length() != 2 || p[1].length() != 4) {
+            throw new IllegalArgumentException("'" + s + "' is not an APQN AA.DDDD");
+        }
+        try {
+            return of(Integer.parseInt(p[0], 16), Integer.parseInt(p[1], 16));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + s + "' is not an APQN AA.DDDD");
+        }
+    }
 }

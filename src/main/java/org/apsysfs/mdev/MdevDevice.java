@@ -6,6 +6,7 @@ import org.apsysfs.Kernel;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
 import org.apsysfs.kernel.Kstrtox;
+import org.apsysfs.kernel.Printable;
 import org.apsysfs.sysfs.Attribute;
 import org.apsysfs.sysfs.AttributeGroup;
 
@@ -61,22 +62,10 @@ public final class MdevDevice extends org.apsysfs.base.Device {
         try {
             v = Kstrtox.kstrtoul(buf, 0);
         } catch (KernelException e) {
-            throw KernelException.of(Errno.EINVAL, "mdev %s: remove: '%s' is not a number", name(), printable(buf));
+            throw KernelException.of(Errno.EINVAL, "mdev %s: remove: '%s' is not a number", name(), Printable.of(buf));
         }
         if (v != 0) {
             type.parent().core().remove(this);
         }
-    }
-
-    static String printable(String buf) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : buf.toCharArray()) {
-            if (sb.length() > 60) {
-                sb.append("...");
-                break;
-            }
-            sb.append(c == '\n' ? "\\n" : c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c));
-        }
-        return sb.toString();
     }
 }

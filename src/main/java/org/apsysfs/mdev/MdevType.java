@@ -70,7 +70,7 @@ public final class MdevType {
         UUID uuid = parseUuid(buf);
         if (uuid == null) {
             throw KernelException.of(Errno.EINVAL, "mdev: create: '%s' is not a UUID (8-4-4-4-12 hex digits)",
-                    MdevDevice.printable(buf.substring(0, UUID_STRING_LEN)));
+                    org.apsysfs.kernel.Printable.of(buf.substring(0, UUID_STRING_LEN)));
         }
         parent.core().create(this, uuid);
     }

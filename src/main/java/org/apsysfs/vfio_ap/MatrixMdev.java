@@ -9,6 +9,7 @@ import org.apsysfs.hardware.ApMask;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
 import org.apsysfs.kernel.Kstrtox;
+import org.apsysfs.kernel.Printable;
 import org.apsysfs.kvm.Kvm;
 import org.apsysfs.locking.Guard;
 import org.apsysfs.mdev.MdevDevice;
@@ -160,7 +161,7 @@ public final class MatrixMdev {
         } catch (KernelException e) {
             String why = e.errno() == Errno.ERANGE ? "does not fit in 64 bits"
                     : "is not a number (kstrtoul base 0: decimal, 0x hex or 0-prefixed octal, so 08 and 0a are invalid)";
-            throw KernelException.of(e.errno(), "%s%s: '%s' %s", prefix(), file, printable(buf), why);
+            throw KernelException.of(e.errno(), "%s%s: '%s' %s", prefix(), file, Printable.of(buf), why);
         }
     }
 
@@ -300,7 +301,7 @@ public final class MatrixMdev {
                 parsed = ApMaskParser.parseApConfig(buf);
             } catch (KernelException e) {
                 throw KernelException.of(Errno.EINVAL,
-                        "%sap_config: '%s' is not three masks 0x<64 hex>,0x<64 hex>,0x<64 hex>", prefix(), printable(buf));
+                        "%sap_config: '%s' is not three masks 0x<64 hex>,0x<64 hex>,0x<64 hex>", prefix(), Printable.of(buf));
             }
             ApMatrix old = matrix;
             ApMatrix updated = matrix.withMasks(parsed.apm(), parsed.aqm(), parsed.adm());
@@ -328,17 +329,5 @@ public final class MatrixMdev {
             }
             ops.filterUpdateAndReset(this, true);
         }
-    }
-
-    static String printable(String buf) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : buf.toCharArray()) {
-            if (sb.length() > 72) {
-                sb.append("...");
-                break;
-            }
-            sb.append(c == '\n' ? "\\n" : c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c));
-        }
-        return sb.toString();
     }
 }

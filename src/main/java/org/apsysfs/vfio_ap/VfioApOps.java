@@ -222,45 +222,25 @@ final class VfioApOps {
      * shadow (updating the guest only if one was there), reset the queues that were in the guest.
      */
     void hotUnplugAdapters(MatrixMdev m, ApMask apids) {
-        if (apids.isEmpty()) {
-            return;
-        }
-        List<VfioApQueue> qlist = new ArrayList<>();
-        boolean update = false;
-        for (int apid : apids.ids()) {
-            for (int apqi : m.matrix.aqm().ids()) {
-                VfioApQueue q = m.qtable.get((apid << 8) | apqi);
-                if (q != null) {
-                    if (m.shadowApcb.contains(apid, apqi)) {
-                        qlist.add(q);
-                    } else {
-                        unlinkQueue(q);
-                    }
-                }
-            }
-            if (m.shadowApcb.apm().test(apid)) {
-                m.shadowApcb = m.shadowApcb.withApm(m.shadowApcb.apm().without(apid));
-                update = true;
-            }
-        }
-        if (update) {
-            updateGuestApcb(m);
-        }
-        reset.resetQueues(qlist);
-        for (VfioApQueue q : qlist) {
-            unlinkQueue(q);
-        }
+        hotUnplug(m, apids, true);
     }
 
-    /** {@code vfio_ap_mdev_hot_unplug_domains}. */
+    /** {@code vfio_ap_mdev_hot_unplug_domains}: the same for usage domains. */
     void hotUnplugDomains(MatrixMdev m, ApMask apqis) {
-        if (apqis.isEmpty()) {
+        hotUnplug(m, apqis, false);
+    }
+
+    private void hotUnplug(MatrixMdev m, ApMask ids, boolean adapters) {
+        if (ids.isEmpty()) {
             return;
         }
         List<VfioApQueue> qlist = new ArrayList<>();
         boolean update = false;
-        for (int apqi : apqis.ids()) {
-            for (int apid : m.matrix.apm().ids()) {
+        ApMask others = adapters ? m.matrix.aqm() : m.matrix.apm();
+        for (int id : ids.ids()) {
+            for (int other : others.ids()) {
+                int apid = adapters ? id : other;
+                int apqi = adapters ? other : id;
                 VfioApQueue q = m.qtable.get((apid << 8) | apqi);
                 if (q != null) {
                     if (m.shadowApcb.contains(apid, apqi)) {
@@ -270,8 +250,9 @@ final class VfioApOps {
                     }
                 }
             }
-            if (m.shadowApcb.aqm().test(apqi)) {
-                m.shadowApcb = m.shadowApcb.withAqm(m.shadowApcb.aqm().without(apqi));
+            ApMask shadow = adapters ? m.shadowApcb.apm() : m.shadowApcb.aqm();
+            if (shadow.test(id)) {
+                m.shadowApcb = adapters ? m.shadowApcb.withApm(shadow.without(id)) : m.shadowApcb.withAqm(shadow.without(id));
                 update = true;
             }
         }
