@@ -138,6 +138,22 @@ class MountedMdevLifecycleTest {
         a.writing("devices/vfio_ap/matrix/" + other + "/assign_control_domain", "7").succeeds();
         a.file(TYPE + "available_instances").hasContent("65534\n");
         assertThat(remove.isDone()).isFalse();
+        // what device_del has already taken away while vfio_unregister_group_dev waits: the
+        // remove file itself (kernfs_remove_self), the mdev core's links, the bus and driver
+        // links and the driver's attributes; the IOMMU group goes only after the release
+        a.file(dev + "remove").isAbsent();
+        a.writing(dev + "remove", "1").openFailsWith(org.apsysfs.kernel.Errno.EACCES); // O_CREAT in a sysfs dir
+        assertThat(Sys.open(mnt.resolve(dev + "remove"), Sys.O_WRONLY)).isEqualTo(-org.apsysfs.kernel.Errno.ENOENT.code());
+        a.file(dev + "mdev_type").isAbsent();
+        a.file(TYPE + "devices/" + u).isAbsent();
+        a.file(dev + "driver").isAbsent();
+        a.file(dev + "assign_adapter").isAbsent();
+        a.file(dev + "matrix").isAbsent();
+        a.file("bus/mdev/drivers/vfio_ap_mdev/" + u).isAbsent();
+        a.file("bus/mdev/devices/" + u).isAbsent();
+        a.file(dev + "subsystem").isAbsent();
+        a.file(dev + "iommu_group").isSymlink();
+        a.file("kernel/iommu_groups/" + g + "/devices/" + u).isSymlink();
 
         m.vfioDevice().close();
         WriteResult r = remove.get(10, TimeUnit.SECONDS);
@@ -166,8 +182,6 @@ class MountedMdevLifecycleTest {
         assertThat(d.kernel().log().lines()).filteredOn(l -> l.contains("device request")).hasSize(1)
                 .allMatch(l -> l.endsWith("vfio_ap_mdev " + u
                         + ": No device request registered, blocked until released by user"));
-        // a second remove while the first waits: EAGAIN? no, the write fails with the removal's
-        // errno only after the first finished; a different file is fine
         m.vfioDevice().close();
         assertThat(remove.get(10, TimeUnit.SECONDS).ok()).isTrue();
         a.file("devices/vfio_ap/matrix/" + u).isAbsent();
