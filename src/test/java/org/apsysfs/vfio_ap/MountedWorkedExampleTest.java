@@ -112,5 +112,9 @@ class MountedWorkedExampleTest {
         // the APQNs are free again: the host may take them back
         a.writing("bus/ap/apmask", "+5,+6\n").succeeds();
         a.file("bus/ap/drivers/cex4queue/05.0004").isSymlink();
+        // and the queue's files follow its driver (§12.7)
+        a.file("devices/ap/card05/05.0004/status").isAbsent();
+        a.file("devices/ap/card05/05.0004/online").hasContent("1\n");
+        a.file("devices/ap/card05/05.0004/request_count").contentMatches("[0-9]+\n");
     }
 }

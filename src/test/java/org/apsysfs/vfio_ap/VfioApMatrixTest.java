@@ -343,6 +343,27 @@ class VfioApMatrixTest {
         assertThat(status("04.0030")).isEqualTo("in use\n");
     }
 
+    /**
+     * Upstream quirk kept: vfio_ap_mdev_cfg_remove computes the removed control domains with
+     * an and-not against the assignment, so a removed control domain the mdev has assigned stays
+     * in the guest's ADM; the next control-domain filter (here an assign) drops it.
+     */
+    @Test
+    void aRemovedHostControlDomainStaysInTheGuestUntilTheNextFilter() {
+        seed();
+        s.ok(p + "assign_control_domain", "6");
+        s.ok(p + "assign_control_domain", "5");
+        Kvm g = attach();
+        assertThat(g.adm()).isEqualTo(ApMask.of(5, 6));
+        s.d.hardware().removeControlDomain(6);
+        s.d.apBus().forceRescan();
+        assertThat(s.read("/bus/ap/ap_control_domain_mask")).isEqualTo(mask(4, 5, 0x47, 0x54) + "\n");
+        assertThat(g.adm()).isEqualTo(ApMask.of(5, 6));
+        assertThat(s.read(p + "control_domains")).isEqualTo("0005\n0006\n");
+        s.ok(p + "assign_control_domain", "0x47");
+        assertThat(g.adm()).isEqualTo(ApMask.of(5, 0x47));
+    }
+
     // ------------------------------------------------------------------ remove resets and unlinks
 
     @Test
