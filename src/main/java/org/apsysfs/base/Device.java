@@ -230,6 +230,12 @@ public class Device {
             return;
         }
         if (bus != null) {
+            // bus_remove_device: the subsystem and bus links go before the driver is released
+            // (a driver's remove may block, e.g. an mdev waiting for its VMM)
+            kernel.sysfs().batch(() -> {
+                dir.removeChild("subsystem");
+                bus.devicesDir().removeChild(name);
+            });
             Driver.release(this);
             bus.removeDevice(this);
         }

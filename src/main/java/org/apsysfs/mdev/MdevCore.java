@@ -117,7 +117,9 @@ public final class MdevCore {
 
     /**
      * {@code mdev_device_remove}: ENODEV if the device is gone, EAGAIN if a removal is under
-     * way; waits (with no lock held) until user space releases the device, then deletes it.
+     * way. Then {@code mdev_remove_sysfs_files} (the {@code mdev_type} link and the type's
+     * {@code devices/<uuid>} link) and {@code device_del}, whose driver release blocks (with no
+     * lock of ours held) until user space lets go of the device; the instance comes back after.
      */
     void remove(MdevDevice mdev) {
         try (Guard g = listLock.lock()) {
@@ -130,12 +132,12 @@ public final class MdevCore {
             mdev.active = false;
         }
         MdevParent parent = mdev.type().parent();
-        parent.driver().waitForRelease(mdev);
         MdevType type = mdev.type();
-        mdev.del(() -> {
-            type.devicesDir().removeChild(mdev.name());
+        kernel.sysfs().batch(() -> {
             mdev.dir().removeChild("mdev_type");
+            type.devicesDir().removeChild(mdev.name());
         });
+        mdev.del();
         try (Guard g = listLock.lock()) {
             mdevs.remove(mdev.uuid());
         }

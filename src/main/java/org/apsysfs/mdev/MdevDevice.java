@@ -54,8 +54,10 @@ public final class MdevDevice extends org.apsysfs.base.Device {
 
     /**
      * {@code remove}: kstrtoul base 0, any failure (also overflow) → EINVAL; 0 does nothing;
-     * otherwise the device is removed (blocking while a VMM holds it open): ENODEV if it is
-     * already gone, EAGAIN if another remove is under way.
+     * otherwise the {@code remove} file takes itself away at once ({@code
+     * device_remove_file_self}: only the first of concurrent writers goes on, a writer that
+     * opened it earlier then gets ENODEV from kernfs) and the device is removed, blocking while
+     * a VMM holds it open: ENODEV if it is already gone, EAGAIN if another remove is under way.
      */
     private void removeStore(String buf) {
         long v;
@@ -64,8 +66,17 @@ public final class MdevDevice extends org.apsysfs.base.Device {
         } catch (KernelException e) {
             throw KernelException.of(Errno.EINVAL, "mdev %s: remove: '%s' is not a number", name(), Printable.of(buf));
         }
-        if (v != 0) {
+        if (v != 0 && removeSelf()) {
             type.parent().core().remove(this);
         }
+    }
+
+    /** {@code device_remove_file_self}: true for the one caller that removed the file. */
+    private synchronized boolean removeSelf() {
+        if (dir() == null || !dir().hasGroup(MDEV_ATTRS)) {
+            return false;
+        }
+        dir().removeGroup(MDEV_ATTRS);
+        return true;
     }
 }

@@ -30,8 +30,13 @@ public abstract class MdevDriver extends Driver {
         probe((MdevDevice) dev);
     }
 
+    /**
+     * The driver's remove: first {@link #waitForRelease} (vfio_ap's remove starts with
+     * {@code vfio_unregister_group_dev}), then {@link #remove(MdevDevice)}.
+     */
     @Override
     protected final void remove(Device dev) {
+        waitForRelease((MdevDevice) dev);
         remove((MdevDevice) dev);
     }
 
@@ -40,9 +45,11 @@ public abstract class MdevDriver extends Driver {
     protected abstract void remove(MdevDevice mdev);
 
     /**
-     * Called on {@code remove} before the device is deleted, with no lock held: returns once
-     * user space has let go of the device (a VMM closing it). Drivers whose devices can be
-     * open block here, as {@code vfio_unregister_group_dev} does.
+     * Called when the driver is released from the device (from {@code device_del} on
+     * {@code remove}), before {@link #remove(MdevDevice)}, with the device lock held as the
+     * driver core holds it and no mdev or vfio_ap lock: returns once user space has let go of
+     * the device (a VMM closing it). Drivers whose devices can be open block here, as
+     * {@code vfio_unregister_group_dev} does.
      */
     protected void waitForRelease(MdevDevice mdev) {
     }

@@ -38,6 +38,7 @@ public final class MatrixDev {
     final IommuGroups iommuGroups;
     final KMutex guestsLock = new KMutex(GUESTS_LOCK);
     final KMutex mdevsLock = new KMutex(MDEVS_LOCK);
+    /** Newest first, as {@code list_add} leaves {@code matrix_dev->mdev_list}. */
     final List<MatrixMdev> mdevList = new CopyOnWriteArrayList<>();
     volatile Qci info;
     Device root;
@@ -53,9 +54,11 @@ public final class MatrixDev {
         this.info = apBus.qci();
     }
 
-    /** The mdevs, in creation order. */
+    /** The mdevs, in creation order ({@link #mdevList} holds them newest first). */
     public List<MatrixMdev> mdevs() {
-        return new ArrayList<>(mdevList);
+        List<MatrixMdev> l = new ArrayList<>(mdevList);
+        java.util.Collections.reverse(l);
+        return l;
     }
 
     public KMutex guestsLock() {

@@ -229,13 +229,17 @@ final class VfioApLifecycle {
 
     // ------------------------------------------------------------------ mdevs
 
-    /** {@code vfio_ap_mdev_probe}: the matrix, an IOMMU group, and the mdev list (guests_lock). */
+    /**
+     * {@code vfio_ap_mdev_probe}: the matrix, an IOMMU group, and the mdev list (guests_lock).
+     * The new mdev goes to the head of the list ({@code list_add}), so every walk (sharing
+     * check, in_use) meets the newest mdev first and names it.
+     */
     void probeMdev(MdevDevice mdev) {
         MatrixMdev m = new MatrixMdev(matrixDev, mdev, ops);
         m.iommuGroup = matrixDev.iommuGroups.allocFor(mdev);
         mdev.setDrvdata(m);
         try (Guard g = matrixDev.guestsAndMdevsLocks()) {
-            matrixDev.mdevList.add(m);
+            matrixDev.mdevList.add(0, m);
         }
     }
 
