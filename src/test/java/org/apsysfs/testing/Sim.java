@@ -26,13 +26,28 @@ public final class Sim {
 
     public final Daemon d;
     public final Kernfs fs;
-    /** The manual clock, or null for the real clock. */
+    /** The manual clock, or null for another clock. */
     public final ManualClock clock;
+    /** The clock's sleeps cost no real time (a manual or test clock). */
+    private final boolean virtualTime;
 
-    private Sim(Daemon d, ManualClock clock) {
+    private Sim(Daemon d, ManualClock clock, boolean virtualTime) {
         this.d = d;
         this.fs = d.kernel().sysfs();
         this.clock = clock;
+        this.virtualTime = virtualTime;
+    }
+
+    private Sim(Daemon d, ManualClock clock) {
+        this(d, clock, clock != null);
+    }
+
+    /** The default machine on a test's own virtual clock, with adapters 4, 5, 6 given to vfio_ap. */
+    public static Sim vfio(Clock virtualClock) {
+        Sim s = new Sim(Daemon.create("default", virtualClock), null, true);
+        s.ok("/bus/ap/apmask", "-4,-5,-6\n");
+        s.settle();
+        return s;
     }
 
     /** The default machine on a manual clock (simulated waits take no time). */
@@ -41,9 +56,15 @@ public final class Sim {
         return new Sim(Daemon.create("default", c), c);
     }
 
+    /** A system the test booted (on the real clock unless it says otherwise). */
     public static Sim of(Daemon d) {
         Clock c = d.kernel().clock();
         return new Sim(d, c instanceof ManualClock m ? m : null);
+    }
+
+    /** Nanoseconds on the system's clock. */
+    public long now() {
+        return d.kernel().clock().nanoTime();
     }
 
     /**
@@ -64,6 +85,8 @@ public final class Sim {
     public void settle() {
         if (clock != null) {
             clock.advanceMillis(1000);
+        } else if (virtualTime) {
+            d.kernel().clock().sleepMillis(1000);
         }
     }
 
