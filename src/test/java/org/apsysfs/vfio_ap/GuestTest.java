@@ -169,8 +169,9 @@ class GuestTest {
         // upstream quirk (§3.9): the refused mdev's PQAP hook stays installed, so the guest's
         // AQIC now reaches an mdev that is not attached and answers Q_NOT_AVAIL
         assertThat(s.pqap("g1", "aqic 05.0047 enable 3 0x10000")).contains("rc=0x01");
-        // the control file allows one mdev per guest
-        assertThat(s.guestWrite("g1", "attach", v)).isEqualTo(Errno.EBUSY);
+        // through the control file: the same EPERM
+        assertThat(s.guestWrite("g1", "attach", v)).isEqualTo(Errno.EPERM);
+        assertThat(s.guestWrite("g1", "attach", u)).isEqualTo(Errno.EBUSY);
         s.detach("g1", u);
     }
 
@@ -314,6 +315,7 @@ class GuestTest {
             // the request cleared the guest's masks
             assertThat(s.guestRead("g1", "apqns")).isEmpty();
             assertThat(s.dmesg()).contains("vfio_ap_mdev " + u + ": Relaying device request to user (#0)");
+            assertThat(s.write(s.mdevPath(u) + "/remove", "1\n")).as("a second remove").isEqualTo(Errno.EAGAIN);
             s.detach("g1", u);
             remover.join(10_000);
             assertThat(remover.isAlive()).isFalse();
