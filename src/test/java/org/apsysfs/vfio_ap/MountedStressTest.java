@@ -311,7 +311,11 @@ class MountedStressTest {
             // only the record
         }
         assertThat(stuck).as("a stuck writer\n" + d.kernel().log().text()).isNull();
-        assertThat(failures).isEmpty();
+        if (!failures.isEmpty()) {
+            java.io.StringWriter sw = new java.io.StringWriter();
+            failures.get(0).printStackTrace(new java.io.PrintWriter(sw));
+            throw new AssertionError(failures.size() + " writer(s) failed; the first:\n" + sw);
+        }
         assertThat(Lockdep.get().reports().subList(lockdepBefore, Lockdep.get().reportCount())).as("lockdep").isEmpty();
         assertThat(Sys.read(mnt.resolve("kernel/debug/apsysfs/lockdep_reports"))).isEmpty();
         assertThat(Sys.read(mnt.resolve("kernel/debug/apsysfs/hazards"))).as("hazards").isEmpty();
