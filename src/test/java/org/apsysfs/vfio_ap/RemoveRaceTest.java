@@ -27,7 +27,12 @@ class RemoveRaceTest {
         Errno[] removed = new Errno[1];
         Thread remover = new Thread(() -> removed[0] = s.write(s.mdevPath(u) + "/remove", "1\n"), "remover");
         remover.start();
-        Thread.sleep(150); // remove is inside vfio_ap_mdev_remove, resetting 05.0047
+        // wait until remove is inside vfio_ap_mdev_remove, resetting 05.0047 with guests_lock held
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!s.d.hardware().queueInfo(0x0547).resetInProgress() && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertThat(s.d.hardware().queueInfo(0x0547).resetInProgress()).isTrue();
         Errno attached = s.guestWrite("g1", "attach", u);
         remover.join(10_000);
         assertThat(remover.isAlive()).isFalse();
