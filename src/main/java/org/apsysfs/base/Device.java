@@ -48,6 +48,8 @@ public class Device {
     volatile Driver driver;
     KernfsDir dir;
     private volatile boolean registered;
+    /** Being deleted ({@code dev->p->dead}): set under device_lock; probes refuse it. */
+    volatile boolean dead;
     private volatile String powerControl = "auto";
 
     protected Device(Kernel kernel, String name, Device parent, BusType bus) {
@@ -189,6 +191,7 @@ public class Device {
                 bus.devicesDir().symlink(name, dir);
             }
         });
+        dead = false;
         registered = true;
         if (bus != null) {
             bus.addDevice(this);
@@ -230,6 +233,11 @@ public class Device {
             return;
         }
         if (bus != null) {
+            // kill_device: from now on no driver may bind, even a bind that already looked the
+            // device up and waits for its lock
+            try (org.apsysfs.locking.Guard g = mutex.lock()) {
+                dead = true;
+            }
             // bus_remove_device: the subsystem and bus links go before the driver is released
             // (a driver's remove may block, e.g. an mdev waiting for its VMM)
             kernel.sysfs().batch(() -> {

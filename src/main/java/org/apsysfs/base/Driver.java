@@ -122,6 +122,11 @@ public abstract class Driver {
      * @return null on success, or the errno the probe failed with
      */
     static Errno probeDevice(Driver drv, Device dev) {
+        if (!dev.registered() || dev.dead) {
+            // __driver_probe_device: a device unregistered meanwhile (a bind that looked it up
+            // just before a bus scan removed it) is not probed
+            return Errno.ENODEV;
+        }
         dev.driver = drv;
         drv.kernel.sysfs().batch(() -> {
             drv.dir.symlink(dev.name(), dev.dir);

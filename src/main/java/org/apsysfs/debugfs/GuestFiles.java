@@ -28,7 +28,8 @@ import org.apsysfs.vfio_ap.VfioApDrv;
  * <pre>
  * guests/create            NAME [nocrycb] [nogisa] [protected] [mem=BYTES]
  * guests/destroy           NAME                  (EBUSY while it has an mdev open)
- * guests/NAME/attach       UUID                  open the mdev's VFIO device for this guest
+ * guests/NAME/attach       UUID                  open the mdev's VFIO device for this guest (a second
+ *                                                vfio_ap mdev for a guest with a CRYCB: vfio_ap's EPERM)
  * guests/NAME/detach       UUID                  close it
  * guests/NAME/reset        anything              VFIO_DEVICE_RESET on the attached mdev
  * guests/NAME/pqap         tapq AA.DDDD | aqic AA.DDDD enable ISC NIB | aqic AA.DDDD disable
@@ -167,7 +168,14 @@ public final class GuestFiles {
     private void attach(Guest g, String buf) {
         MatrixMdev m = mdevOf(buf, "attach");
         synchronized (g) {
+            if (g.attached != null && (g.attached == m || !g.kvm.hasCrycb())) {
+                throw KernelException.of(Errno.EBUSY, "apsysfs: attach: guest %s already has mdev %s open", g.kvm.name(),
+                        g.attached.name());
+            }
             if (g.attached != null) {
+                // the VMM opens a second vfio_ap device for the same guest: vfio_ap refuses (EPERM)
+                m.vfioDevice().open(g.kvm, true);
+                m.vfioDevice().close();
                 throw KernelException.of(Errno.EBUSY, "apsysfs: attach: guest %s already has mdev %s open", g.kvm.name(),
                         g.attached.name());
             }

@@ -42,6 +42,7 @@ public final class Lockdep {
     private final Map<Key, Map<Key, String>> after = new LinkedHashMap<>();
     private final List<String> reports = new CopyOnWriteArrayList<>();
     private volatile long hungTaskMillis = 10_000;
+    private final List<Recording> recordings = new CopyOnWriteArrayList<>();
 
     public static Lockdep get() {
         return INSTANCE;
@@ -71,6 +72,9 @@ public final class Lockdep {
             if (!h.key.equals(key)) {
                 addEdge(h.key, key, stack, instance);
             }
+        }
+        for (Recording r : recordings) {
+            r.note(stack, key);
         }
         stack.push(new Held(key, lock, instance));
     }
@@ -176,6 +180,67 @@ public final class Lockdep {
             sb.append(r).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * Starts recording every acquisition, by any thread, until the recording is closed: which
+     * classes were held when each lock was taken. Unlike {@link #graph()} (first occurrences
+     * since start-up) a recording shows what one operation did, every time it did it.
+     */
+    public Recording record() {
+        Recording r = new Recording();
+        recordings.add(r);
+        return r;
+    }
+
+    /** The acquisitions seen while a {@link #record()} was open. */
+    public final class Recording implements AutoCloseable {
+        private final Set<String> edges = new java.util.LinkedHashSet<>();
+        private final List<String> acquisitions = new ArrayList<>();
+
+        private Recording() {
+        }
+
+        private synchronized void note(Deque<Held> stack, Key key) {
+            List<String> outer = new ArrayList<>();
+            for (Held h : stack) {
+                outer.add(0, h.key.toString());
+                if (!h.key.equals(key)) {
+                    edges.add(h.key + " -> " + key);
+                }
+            }
+            if (acquisitions.size() < 100_000) {
+                acquisitions.add(outer.isEmpty() ? key.toString() : String.join(" > ", outer) + " > " + key);
+            }
+        }
+
+        /**
+         * Every dependency "held -> taken" recorded (all held classes, not only the innermost),
+         * in first-seen order.
+         */
+        public synchronized Set<String> edges() {
+            return new java.util.LinkedHashSet<>(edges);
+        }
+
+        /** Every acquisition as "outermost > ... > taken", in order. */
+        public synchronized List<String> acquisitions() {
+            return new ArrayList<>(acquisitions);
+        }
+
+        /** The classes taken, in order (without what was held). */
+        public synchronized List<String> taken() {
+            List<String> out = new ArrayList<>();
+            for (String a : acquisitions) {
+                int i = a.lastIndexOf(" > ");
+                out.add(i < 0 ? a : a.substring(i + 3));
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            recordings.remove(this);
+        }
     }
 
     /** Locks the calling thread holds, innermost first (for assertions). */

@@ -73,6 +73,11 @@ public final class MatrixDev {
         return apBus;
     }
 
+    /** vfio_ap's driver on the AP bus (for tests that bind queues directly). */
+    public org.apsysfs.base.Driver queueDriverForTests() {
+        return queueDriver;
+    }
+
     // ------------------------------------------------------------------ lock helpers
 
     /** {@code get_update_locks_for_kvm}: guests_lock → kvm->lock (if any) → mdevs_lock. */

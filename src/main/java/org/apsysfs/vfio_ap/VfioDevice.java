@@ -23,6 +23,11 @@ public final class VfioDevice {
     private boolean reqTrigger;
     /** Guarded by this: requests relayed during the current removal. */
     private int requests;
+    /**
+     * Guarded by this: the mdev is being removed ({@code vfio_unregister_group_dev} has begun);
+     * the device can no longer be opened.
+     */
+    private boolean removing;
 
     VfioDevice(MatrixMdev m) {
         this.m = m;
@@ -44,11 +49,15 @@ public final class VfioDevice {
      * Opens the device for a VMM running {@code kvm} ({@code vfio_ap_mdev_open_device}): with a
      * CRYCB, installs the PQAP hook and attaches the guest, loading the shadow APCB.
      *
-     * @throws KernelException EBUSY if already open; EPERM if another vfio_ap mdev is attached to
-     *     the guest (the hook stays installed, as upstream leaves it)
+     * @throws KernelException ENODEV if the mdev is being removed; EBUSY if already open; EPERM
+     *     if another vfio_ap mdev is attached to the guest (the hook stays installed, as upstream
+     *     leaves it)
      */
     public void open(Kvm kvm, boolean withRequestEventfd) {
         synchronized (this) {
+            if (removing) {
+                throw KernelException.of(Errno.ENODEV, "%sopen: the device is being removed", m.prefix());
+            }
             if (open) {
                 throw KernelException.of(Errno.EBUSY, "%sopen: the device is already open", m.prefix());
             }
@@ -106,9 +115,12 @@ public final class VfioDevice {
     /**
      * {@code vfio_unregister_group_dev}'s wait: while the device is open, send a device request
      * ({@code vfio_ap_mdev_request}: clear the guest's masks, signal the VMM) and wait; repeat
-     * every interval. Holds no lock while waiting.
+     * every interval. Holds no lock while waiting. From here on the device cannot be opened.
      */
     void waitForRelease() {
+        synchronized (this) {
+            removing = true;
+        }
         int count = 0;
         while (true) {
             synchronized (this) {
