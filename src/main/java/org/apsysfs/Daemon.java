@@ -7,6 +7,7 @@ import org.apsysfs.hardware.MachineSpec;
 import org.apsysfs.hardware.MachineSpecException;
 import org.apsysfs.debugfs.FaultFiles;
 import org.apsysfs.debugfs.GuestFiles;
+import org.apsysfs.debugfs.HostFiles;
 import org.apsysfs.kernel.Clock;
 import org.apsysfs.kvm.Guests;
 import org.apsysfs.mdev.MdevCore;
@@ -80,6 +81,7 @@ public final class Daemon {
         VfioApDrv vfio = VfioApDrv.init(k, bus, mdev, new IommuGroups(k), guests);
         new GuestFiles(k, guests, vfio, bus);
         new FaultFiles(k, hw, guests);
+        new HostFiles(k, hw, bus);
         bus.initialScan();
         Daemon d = new Daemon(k, spec, hw, bus, vfio);
         d.guests = guests;

@@ -206,6 +206,16 @@ public class Device {
         dir.addGroup(g, this);
     }
 
+    /**
+     * Gives an already registered device a bus without linking it into the bus (no
+     * {@code subsystem} link, not in {@code /sys/bus/B/devices}, never probed), as a driver
+     * does with {@code root->bus = &bus_type} after {@code root_device_register}: the device's
+     * uevents then pass the uevent filter and carry {@code SUBSYSTEM=B}.
+     */
+    public final void setBusUnlinked(BusType b) {
+        this.bus = b;
+    }
+
     /** {@code device_del}: releases the driver, removes the links and the directory, sends "remove". */
     public final void del() {
         del(null);

@@ -115,6 +115,9 @@ public final class ApBus extends BusType {
     public void register() {
         super.register();
         root.add(kernel.devicesDir());
+        // ap_root_device->bus = &ap_bus_type: its uevents carry SUBSYSTEM=ap, but it is no
+        // device of the bus (no subsystem link, not in bus/ap/devices)
+        root.setBusUnlinked(this);
     }
 
     /** PQAP(QCI); without QCI every id is taken as configured (masks all ones, no flags). */
@@ -331,7 +334,7 @@ public final class ApBus extends BusType {
 
     /** {@code ap_domain}: {@code %i}, 0..ap_max_domain_id and set in aqmask, else EINVAL. */
     private void apDomainStore(String buf) {
-        int d = Kstrtox.sscanfInt(buf, true);
+        int d = scanInt("ap: ap_domain", buf, true);
         if (d < 0 || d > maxDomainId) {
             throw KernelException.of(Errno.EINVAL, "ap: ap_domain: %d is not a domain between 0 and %d", d, maxDomainId);
         }
@@ -345,7 +348,7 @@ public final class ApBus extends BusType {
 
     /** {@code config_time}: {@code %d}, 5..120 seconds, else EINVAL; re-arms the rescan timer. */
     private void configTimeStore(String buf) {
-        int t = Kstrtox.sscanfInt(buf, false);
+        int t = scanInt("ap: config_time", buf, false);
         if (t < 5 || t > 120) {
             throw KernelException.of(Errno.EINVAL, "ap: config_time: %d is not between 5 and 120 seconds", t);
         }
@@ -361,7 +364,12 @@ public final class ApBus extends BusType {
 
     /** {@code poll_thread}: a boolean; starting is a no-op while adapter interrupts are in use. */
     private void pollThreadStore(String buf) {
-        boolean on = Kstrtox.kstrtobool(buf);
+        boolean on;
+        try {
+            on = Kstrtox.kstrtobool(buf);
+        } catch (KernelException e) {
+            throw KernelException.of(e.errno(), "ap: poll_thread: '%s' is not a boolean", printable(buf));
+        }
         if (on) {
             if (!interruptsEnabled()) {
                 pollThread = true;
@@ -373,11 +381,29 @@ public final class ApBus extends BusType {
 
     /** {@code poll_timeout}: kstrtoul base 0 (EINVAL/ERANGE); above 120 s → EINVAL. */
     private void pollTimeoutStore(String buf) {
-        long v = Kstrtox.kstrtoul(buf, 0);
+        long v;
+        try {
+            v = Kstrtox.kstrtoul(buf, 0);
+        } catch (KernelException e) {
+            throw KernelException.of(e.errno(), "ap: poll_timeout: '%s' is %s", printable(buf),
+                    e.errno() == Errno.ERANGE ? "out of range" : "not an unsigned number");
+        }
         if (Long.compareUnsigned(v, 120_000_000_000L) > 0) {
             throw KernelException.of(Errno.EINVAL, "ap: poll_timeout: %s ns is more than 120 s", Long.toUnsignedString(v));
         }
         pollTimeout = v;
+    }
+
+    /**
+     * {@code sscanf(buf, "%d\n")} ({@code autoBase}: {@code "%i\n"}) for the store of
+     * {@code file}; no number is EINVAL with a log line naming the file.
+     */
+    public static int scanInt(String file, String buf, boolean autoBase) {
+        try {
+            return Kstrtox.sscanfInt(buf, autoBase);
+        } catch (KernelException e) {
+            throw KernelException.of(e.errno(), "%s: '%s' is not a number", file, printable(buf));
+        }
     }
 
     private String maskShow(boolean adapters) {
@@ -598,6 +624,11 @@ public final class ApBus extends BusType {
             Qci now = fetchQci();
             boolean changed = !now.equals(old);
             if (changed) {
+                if (now.hasFlags() && (!now.apm().andNot(old.apm()).isEmpty()
+                        || !now.aqm().andNot(old.aqm()).isEmpty())) {
+                    // new adapters or domains mean new devices to bind: re-arm the completion
+                    bindingsComplete = false;
+                }
                 for (ApDriver d : apDrivers()) {
                     d.onConfigChanged(now, old);
                 }

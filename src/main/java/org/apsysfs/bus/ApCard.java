@@ -11,7 +11,6 @@ import org.apsysfs.hardware.ApMode;
 import org.apsysfs.hardware.TapqInfo;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
-import org.apsysfs.kernel.Kstrtox;
 import org.apsysfs.sysfs.Attribute;
 import org.apsysfs.sysfs.AttributeGroup;
 
@@ -147,7 +146,7 @@ public final class ApCard extends ApDevice {
      * rescans the bus; writing the current value only sends the uevent.
      */
     private void configStore(String buf) {
-        int cfg = Kstrtox.sscanfInt(buf, false);
+        int cfg = ApBus.scanInt("ap: " + name() + ": config", buf, false);
         if (cfg < 0 || cfg > 1) {
             throw KernelException.of(Errno.EINVAL, "ap: %s: config: %d is not 0 or 1", name(), cfg);
         }

@@ -242,22 +242,63 @@ public final class ApQueue extends ApDevice {
         devState = DevState.UNINITIATED;
     }
 
-    /** Config/chkstop changes seen by a scan; CONFIG= uevent when config changed. */
+    /**
+     * Config/chkstop changes seen by a scan ({@code ap_scan_domains} on an existing queue), in
+     * the kernel's order: a check-stop change is handled alone (an initialised queue goes to
+     * ERROR, or is re-initialised when the check-stop ends) and a config change waits for the
+     * next scan; a config change sends {@code CONFIG=}; an initialised queue in ERROR that is
+     * configured again is re-initialised.
+     */
     void updateState(boolean newConfig, boolean newChkstop) {
-        boolean wasUsable;
+        String uevent = null;
         synchronized (this) {
-            wasUsable = config && !chkstop;
-        }
-        if (config != newConfig) {
-            config = newConfig;
-            uevent("change", "CONFIG=" + (newConfig ? 1 : 0));
-        }
-        chkstop = newChkstop;
-        synchronized (this) {
-            if (!wasUsable && config && !chkstop && devState == DevState.OPERATING) {
-                smState = SmState.RESET_START;
-                runStateMachine();
+            if (newChkstop && !chkstop) {
+                chkstop = true;
+                if (devState.compareTo(DevState.UNINITIATED) > 0) {
+                    devState = DevState.ERROR;
+                }
+                flush();
+                return;
+            } else if (!newChkstop && chkstop) {
+                chkstop = false;
+                if (devState.compareTo(DevState.UNINITIATED) > 0) {
+                    initState();
+                }
+                return;
+            }
+            if (!newConfig && config) {
+                config = false;
+                if (devState.compareTo(DevState.UNINITIATED) > 0) {
+                    devState = DevState.ERROR;
+                }
+                flush();
+                uevent = "CONFIG=0";
+            } else if (newConfig && !config) {
+                config = true;
+                if (devState.compareTo(DevState.UNINITIATED) > 0) {
+                    initState();
+                }
+                uevent = "CONFIG=1";
+            } else if (newConfig && devState == DevState.ERROR) {
+                flush();
+                initState();
             }
         }
+        if (uevent != null) {
+            uevent("change", uevent);
+        }
+    }
+
+    /** {@code __ap_flush_queue}: pending and queued requests are answered with EAGAIN. */
+    private void flush() {
+        requestqCount = 0;
+        pendingqCount = 0;
+    }
+
+    /** {@code _ap_queue_init_state}: operating again, the state machine starts with a reset. */
+    private void initState() {
+        devState = DevState.OPERATING;
+        smState = SmState.RESET_START;
+        runStateMachine();
     }
 }

@@ -1,6 +1,7 @@
 package org.apsysfs.zcrypt;
 
 import org.apsysfs.bus.ApCard;
+import org.apsysfs.bus.ApBus;
 import org.apsysfs.bus.ApQueue;
 import org.apsysfs.hardware.AdapterInfo;
 import org.apsysfs.hardware.AdapterSpec;
@@ -8,7 +9,6 @@ import org.apsysfs.hardware.ApMode;
 import org.apsysfs.hardware.ApModel;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
-import org.apsysfs.kernel.Kstrtox;
 import org.apsysfs.sysfs.Attribute;
 import org.apsysfs.sysfs.AttributeGroup;
 
@@ -32,7 +32,7 @@ final class ZcryptCard {
                 AdapterSpec.Ep11Info i = ep11(c);
                 return i == null || (i.fwMajor() == 0 && i.fwMinor() == 0) ? "\n" : i.fwMajor() + "." + i.fwMinor() + "\n";
             }),
-            Attribute.ro("serialnr", ZcryptCard::serialShow),
+            Attribute.ro("serialnr", ZcryptCard::ep11SerialShow),
             Attribute.ro("op_modes", c -> opModes(ep11(c))));
 
     final String typeString;
@@ -62,7 +62,7 @@ final class ZcryptCard {
      * {@code ONLINE=} for the card and for each queue that changed.
      */
     private static void onlineStore(ApCard c, String buf) {
-        int v = Kstrtox.sscanfInt(buf, false);
+        int v = ApBus.scanInt("zcrypt: " + c.name() + ": online", buf, false);
         if (v < 0 || v > 1) {
             throw KernelException.of(Errno.EINVAL, "zcrypt: %s: online: %d is not 0 or 1", c.name(), v);
         }
@@ -81,22 +81,38 @@ final class ZcryptCard {
         }
     }
 
+    /**
+     * CCA {@code serialnr}: asked of the card through the queue of the default domain
+     * ({@code ap_domain}); empty when there is no default domain or that queue is not a zcrypt
+     * queue (the query cannot be sent).
+     */
     private static String serialShow(ApCard c) {
         int dom = c.apBus().domainIndexValue();
-        String serial = "";
-        if (dom >= 0 && c.queue(dom) != null) {
-            AdapterInfo a = c.apBus().hardware().adapter(c.id());
-            serial = a == null ? "" : a.spec().serial();
-            if (c.mode() == ApMode.EP11 && serial.length() > 16) {
-                serial = serial.substring(0, 16);
-            }
+        ApQueue q = dom >= 0 ? c.queue(dom) : null;
+        if (q == null || zq(q) == null) {
+            return "\n";
         }
-        return serial + "\n";
+        AdapterInfo a = c.apBus().hardware().adapter(c.id());
+        return (a == null ? "" : a.spec().serial()) + "\n";
     }
 
-    static AdapterSpec.Ep11Info ep11(ApCard c) {
+    /** EP11 {@code serialnr}: {@code %16.16s} of the card's serial, "\n" when unknown. */
+    private static String ep11SerialShow(ApCard c) {
         AdapterInfo a = c.apBus().hardware().adapter(c.id());
-        return a == null ? null : a.spec().ep11();
+        if (a == null || ep11(c) == null || a.spec().serial().isEmpty()) {
+            return "\n";
+        }
+        return String.format("%16.16s", a.spec().serial()) + "\n";
+    }
+
+    /**
+     * The EP11 card information, or null when it cannot be queried: the query goes through
+     * any zcrypt queue of the card (ep11_get_card_info with AUTOSEL_DOM).
+     */
+    static AdapterSpec.Ep11Info ep11(ApCard c) {
+        boolean reachable = c.queues().stream().anyMatch(q -> zq(q) != null);
+        AdapterInfo a = c.apBus().hardware().adapter(c.id());
+        return a == null || !reachable ? null : a.spec().ep11();
     }
 
     /** EP11 {@code op_modes}: the mode names separated by blanks, newline-terminated. */

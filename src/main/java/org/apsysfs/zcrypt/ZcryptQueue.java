@@ -1,10 +1,10 @@
 package org.apsysfs.zcrypt;
 
+import org.apsysfs.bus.ApBus;
 import org.apsysfs.bus.ApQueue;
 import org.apsysfs.hardware.ApMode;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
-import org.apsysfs.kernel.Kstrtox;
 import org.apsysfs.sysfs.Attribute;
 import org.apsysfs.sysfs.AttributeGroup;
 
@@ -34,7 +34,7 @@ final class ZcryptQueue {
      * check-stopped → ENODEV; 1 while the card is offline → EINVAL. Sends {@code ONLINE=}.
      */
     private static void onlineStore(ApQueue q, String buf) {
-        int v = Kstrtox.sscanfInt(buf, false);
+        int v = ApBus.scanInt("zcrypt: " + q.name() + ": online", buf, false);
         if (v < 0 || v > 1) {
             throw KernelException.of(Errno.EINVAL, "zcrypt: %s: online: %d is not 0 or 1", q.name(), v);
         }
