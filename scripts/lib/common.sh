@@ -7,6 +7,8 @@
 #   APSYSFS_RUN_DIR    where pid files go   (root: /run/apsysfs)
 #   APSYSFS_LOG_DIR    where daemon logs go (root: /var/log/apsysfs)
 #   JAVA_HOME          use $JAVA_HOME/bin/java instead of java from PATH
+#   APSYSFS_CLASSPATH  run the daemon from this class path (org.apsysfs.cli.Main) instead
+#                      of target/apsysfs.jar, and build nothing (tests use the build tree)
 
 APSYSFS_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 APSYSFS_JAR=$APSYSFS_ROOT/target/apsysfs.jar
@@ -105,6 +107,7 @@ ensure_build_tools() {
 
 # ensure_jar: build target/apsysfs.jar when it is missing or older than pom.xml or src/.
 ensure_jar() {
+    [ -z "${APSYSFS_CLASSPATH:-}" ] || return 0
     local stale=
     if [ ! -f "$APSYSFS_JAR" ]; then
         stale="missing"
@@ -128,6 +131,17 @@ ensure_jar() {
     [ -f "$APSYSFS_JAR" ] || die "the build did not produce $APSYSFS_JAR"
     # Maven keeps the old jar's mtime if nothing changed; mark it fresh.
     touch "$APSYSFS_JAR"
+}
+
+# ensure_client_tools: the real programs the client tests run against the tree (mdevctl,
+# libvirt's node-device driver and virsh, udevadm).
+ensure_client_tools() {
+    local pkgs=()
+    command -v mdevctl >/dev/null || pkgs+=(mdevctl)
+    command -v virsh >/dev/null || pkgs+=(libvirt-clients)
+    command -v libvirtd >/dev/null || [ -x /usr/sbin/libvirtd ] || pkgs+=(libvirt-daemon-system)
+    command -v udevadm >/dev/null || [ -x /usr/bin/udevadm ] || pkgs+=(udev)
+    apt_install "${pkgs[@]}"
 }
 
 # ---------------------------------------------------------------- paths
@@ -328,7 +342,7 @@ is_daemon_for() {
     local args
     pid_alive "$1" || return 1
     args=$(pid_args "$1") || return 1
-    printf '%s\n' "$args" | grep -q 'apsysfs.*\.jar$' || return 1
+    printf '%s\n' "$args" | grep -q -e 'apsysfs.*\.jar$' -e '^org\.apsysfs\.cli\.Main$' || return 1
     printf '%s\n' "$args" | grep -qx 'run' || return 1
     printf '%s\n' "$args" | grep -qxF -- "$2"
 }

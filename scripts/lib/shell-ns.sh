@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The first process of the private namespaces made by "scripts/apsysfs shell" (PID 1 of a
+# new PID namespace, inside a new mount namespace with private propagation). Not meant to
+# be run by hand.
+#
+#   shell-ns.sh TREE STAGE [COMMAND...]
+#
+# TREE   the FUSE mount serving the simulated sysfs root; bound over /sys.
+# STAGE  an empty directory; a tmpfs is mounted on it (in this namespace only) to hold the
+#        private copies of /etc/mdevctl.d, /etc/udev/rules.d and /run/lock.
+# Runs COMMAND (or an interactive shell) as a child and exits with its status. When this
+# process exits the kernel kills everything else in the PID namespace, so the mount
+# namespace, and with it the bind of TREE, ends with the command.
+set -euo pipefail
+
+tree=$1
+stage=$2
+shift 2
+
+fail() {
+    printf 'apsysfs shell: %s\n' "$*" >&2
+    exit 1
+}
+
+# Programs started in here (libvirtd, udevadm) are our children: a fresh /proc shows them
+# and only them.
+mount -t proc proc /proc 2>/dev/null || fail "cannot mount /proc in the new PID namespace"
+
+mount -t tmpfs -o mode=0755,size=16m apsysfs-shell "$stage" || fail "cannot mount a tmpfs on $stage"
+
+# private_copy DIR: a writable copy of DIR (its contents copied) mounted over DIR.
+private_copy() {
+    local d=$1 s
+    [ -d "$d" ] || return 0
+    s=$stage/${d//\//_}
+    mkdir -p -- "$s"
+    # -x: not the contents of other file systems mounted below DIR
+    cp -ax -- "$d/." "$s/" 2>/dev/null || true
+    chmod --reference="$d" -- "$s"
+    chown --reference="$d" -- "$s"
+    mount --bind -- "$s" "$d" || fail "cannot mount a private copy over $d"
+}
+# Extra directories asked for with "shell --private DIR" (one per line), first, so that a
+# private /run still gets the private /run/lock below.
+while IFS= read -r extra; do
+    [ -n "$extra" ] || continue
+    [ -d "$extra" ] || fail "--private $extra: no such directory"
+    private_copy "$extra"
+done <<<"${APSYSFS_SHELL_PRIVATE:-}"
+unset APSYSFS_SHELL_PRIVATE
+private_copy /etc/mdevctl.d
+private_copy /etc/udev/rules.d
+private_copy /run/lock
+# The udev database of the host describes the host's devices, not the simulated ones.
+private_copy /run/udev
+
+# Last, so that nothing above is affected: the simulated tree at /sys.
+mount --bind -- "$tree" /sys || fail "cannot bind $tree over /sys"
+[ -r /sys/bus/ap/bindings ] || fail "/sys/bus/ap/bindings is not readable after binding $tree over /sys"
+
+export APSYSFS_SHELL=$tree
+# libudev (udevadm, libvirt) refuses a /sys that is not sysfs unless told not to check.
+export SYSTEMD_DEVICE_VERIFY_SYSFS=0
+# s390-tools take their root from SYSFS_ROOT; here the tree is at the default place.
+unset SYSFS_ROOT
+
+if [ $# -eq 0 ]; then
+    sh=${SHELL:-/bin/bash}
+    case ${sh##*/} in
+        bash)
+            rc=$stage/bashrc
+            # shellcheck disable=SC2016  # expanded by the interactive shell
+            printf '%s\n' '[ -f ~/.bashrc ] && . ~/.bashrc' 'PS1="(apsysfs) ${PS1:-\$ }"' >"$rc"
+            set -- "$sh" --rcfile "$rc" -i ;;
+        *)
+            export PS1="(apsysfs) ${PS1:-\$ }"
+            set -- "$sh" -i ;;
+    esac
+fi
+
+# A child, not exec: PID 1 ignores signals it has no handler for, so the command must not
+# be PID 1 (Ctrl-C, kill and "timeout" then behave as usual).
+set +e
+"$@"
+exit $?
