@@ -90,9 +90,10 @@ final class VfioApOps {
                             assignee.prefix(), apqn, other.name());
                 }
             }
-            throw KernelException.of(Errno.EADDRINUSE, "%s%s: queue %s (and %d more) already assigned to mdev %s; "
+            long more = (long) apm.cardinality() * aqm.cardinality() - 1;
+            throw KernelException.of(Errno.EADDRINUSE, "%s%s: queue %s%s already assigned to mdev %s; "
                     + "an APQN can belong to one mdev only", assignee.prefix(), file, first,
-                    (long) apm.cardinality() * aqm.cardinality() - 1, other.name());
+                    more == 0 ? "" : " (and " + more + " more)", other.name());
         }
     }
 
