@@ -54,12 +54,26 @@ public final class FaultFiles {
         kernel.controlDir().addGroup(ATTRS, this);
     }
 
+    private static final java.util.regex.Pattern APQN = java.util.regex.Pattern.compile("[0-9a-fA-F]{2}\\.[0-9a-fA-F]{4}");
+
     private static int apqn(String s) {
-        String[] p = s.split("\\.");
-        if (p.length != 2 || p[0].length() != 2 || p[1].length() != 4) {
-            throw new IllegalArgumentException("'" + s + "' is not an APQN AA.DDDD");
+        return parseApqn(s);
+    }
+
+    /**
+     * An APQN written as AA.DDDD: two and four hex digits, both ids 0..255.
+     *
+     * @throws NumberFormatException for anything else (signs, other lengths, a domain above 0xff)
+     */
+    static int parseApqn(String s) {
+        if (!APQN.matcher(s).matches()) {
+            throw new NumberFormatException("'" + s + "' is not an APQN AA.DDDD");
         }
-        return (Integer.parseInt(p[0], 16) << 8) | Integer.parseInt(p[1], 16);
+        int domain = Integer.parseInt(s.substring(3), 16);
+        if (domain > 0xff) {
+            throw new NumberFormatException("'" + s + "': domain " + domain + " is above 255");
+        }
+        return (Integer.parseInt(s.substring(0, 2), 16) << 8) | domain;
     }
 
     private void faultStore(String buf) {

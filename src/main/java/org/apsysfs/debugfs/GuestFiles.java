@@ -198,11 +198,7 @@ public final class GuestFiles {
     }
 
     private static int parseApqn(String s) {
-        String[] p = s.split("\\.");
-        if (p.length != 2 || p[0].length() != 2 || p[1].length() != 4) {
-            throw new NumberFormatException(s);
-        }
-        return (Integer.parseInt(p[0], 16) << 8) | Integer.parseInt(p[1], 16);
+        return FaultFiles.parseApqn(s);
     }
 
     /** A guest instruction. */
