@@ -82,6 +82,8 @@ final class Fuzzer {
         long invariantBreaks;
         long mountMismatches;
         long untabled;
+        long mispredicted;
+        long predicted;
         long blocked;
         long unstable;
         long warnings;
@@ -105,7 +107,7 @@ final class Fuzzer {
 
         boolean clean() {
             return crashes == 0 && daemonDown == 0 && unexpectedErrno == 0 && stateChangedOnRejection == 0
-                    && ueventOnRejection == 0 && invariantBreaks == 0 && mountMismatches == 0;
+                    && ueventOnRejection == 0 && invariantBreaks == 0 && mountMismatches == 0 && mispredicted == 0;
         }
 
         String report(Config c) {
@@ -120,6 +122,8 @@ final class Fuzzer {
                     daemonDown, unexpectedErrno));
             sb.append(String.format("state changed on rejection %d, uevent on rejection %d, invariant breaks %d%n",
                     stateChangedOnRejection, ueventOnRejection, invariantBreaks));
+            sb.append(String.format("outcome differs from the spec's parser rules %d (of %d predicted)%n", mispredicted,
+                    predicted));
             sb.append(String.format("mount/in-process mismatches %d (%d checkpoints), blocked writes released %d, "
                     + "writes to files not in the table %d, unstable after success %d, kernel WARNs %d%n", mountMismatches,
                     checkpoints, blocked, untabled, unstable, warnings));
@@ -352,6 +356,16 @@ final class Fuzzer {
         }
         TreeSnapshot after = snapshot(d);
         int errno = w.errno();
+        Inputs.Names nm = names(before);
+        Set<Integer> predicted = w.openErrno() != 0 ? null : Expectations.outcomes(kind, input, nm.maxAdapter(), nm.maxDomain());
+        if (predicted != null) {
+            stats.predicted++;
+            if (!predicted.contains(errno)) {
+                stats.mispredicted++;
+                stats.find(new Finding("outcome differs from the spec", path, in,
+                        Sys.errnoName(errno) + ", expected one of " + predicted.stream().map(Sys::errnoName).toList()));
+            }
+        }
         if (errno != 0) {
             stats.rejected++;
             pk[2]++;
