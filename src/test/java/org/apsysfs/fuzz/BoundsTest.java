@@ -138,7 +138,7 @@ class BoundsTest {
                 Path p = m.resolve(files.get(i % files.size()));
                 switch (i % 4) {
                     case 0 -> Sys.read(p);
-                    case 1 -> Sys.read(p, 7); // many small reads through the snapshot
+                    case 1 -> Sys.read(p, 61); // several small reads through one snapshot
                     case 2 -> {
                         int fd = Sys.open(p, Sys.O_RDONLY); // opened, never read
                         Sys.close(fd);
