@@ -34,7 +34,7 @@ public final class Apqn {
      */
     public static int parse(String s) {
         String[] p = s.split("\\.", -1);
-        if (p.length != 2 || p[0].length() != 2 || p[1].length() != 4) {
+        if (p.length != 2 || !p[0].matches("[0-9a-fA-F]{2}") || !p[1].matches("[0-9a-fA-F]{4}")) {
             throw new IllegalArgumentException("'" + s + "' is not an APQN AA.DDDD");
         }
         try {

@@ -1,0 +1,466 @@
+package org.apsysfs.fuzz;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.apsysfs.Daemon;
+import org.apsysfs.kernel.Errno;
+import org.apsysfs.kernel.ManualClock;
+import org.apsysfs.testing.Sys;
+import org.apsysfs.testing.SysException;
+import org.apsysfs.testing.SysfsMount;
+import org.apsysfs.testing.WriteResult;
+
+/**
+ * Fuzzes every writable file of a mounted machine through the mount, round by round: each
+ * round boots a fresh default machine (manual clock, so nothing moves unless written to),
+ * mounts it, prepares a state where stores have something to act on, and then makes random
+ * writes. After every write the oracle checks:
+ *
+ * <ul>
+ * <li>the daemon still answers (a read of {@code bus/ap/bindings} through the mount);</li>
+ * <li>no internal error was logged (an unexpected Java exception in a store = a crash);</li>
+ * <li>a failed write failed with an errno of the file's set ({@link ErrnoTable});</li>
+ * <li>a failed write changed nothing observable: the whole tree ({@link TreeSnapshot}) before
+ *     and after is identical, and no uevent was sent;</li>
+ * <li>the invariants hold ({@link Invariants}).</li>
+ * </ul>
+ *
+ * At checkpoints the tree read through the mount must equal the in-process snapshot.
+ */
+final class Fuzzer {
+    static final Pattern QUEUE = Pattern.compile("[0-9a-f]{2}\\.[0-9a-f]{4}");
+    static final Pattern CARD = Pattern.compile("card[0-9a-f]{2}");
+    static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    static final String U1 = "62177883-f1bb-47f0-914d-32a22e3a8804";
+    static final String U2 = "0c2b4a1e-8e53-4a04-9d3e-1f6a4c7f2b10";
+    static final String U3 = "a3f0c9b2-5d1e-4c8a-b7e6-2f9d0e1c3b4a";
+    static final String TYPE = "devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/";
+    static final String GUESTS = "kernel/debug/apsysfs/guests/";
+
+    /** Settings of one run. */
+    record Config(long seed, int iterations, int writesPerRound, int checkpointEvery, long maxMillis, String machine,
+            List<String> roots) {
+        /** The default machine, the whole tree. */
+        Config(long seed, int iterations, int writesPerRound, int checkpointEvery, long maxMillis) {
+            this(seed, iterations, writesPerRound, checkpointEvery, maxMillis, "default", null);
+        }
+    }
+
+    /** One thing the oracle objected to. */
+    record Finding(String what, String path, String input, String detail) {
+        @Override
+        public String toString() {
+            return what + ": " + path + " <- " + input + (detail == null ? "" : " (" + detail + ")");
+        }
+    }
+
+    /** The figures of a run. */
+    static final class Stats {
+        long inputs;
+        long succeeded;
+        long rejected;
+        long crashes;
+        long daemonDown;
+        long unexpectedErrno;
+        long stateChangedOnRejection;
+        long ueventOnRejection;
+        long invariantBreaks;
+        long mountMismatches;
+        long untabled;
+        long mispredicted;
+        long predicted;
+        long blocked;
+        long unstable;
+        long warnings;
+        long rounds;
+        long checkpoints;
+        long millis;
+        long setupMillis;
+        boolean timeCapHit;
+        final Map<String, Long> errnos = new TreeMap<>();
+        final Map<String, long[]> perKind = new TreeMap<>();
+        final List<Finding> findings = new ArrayList<>();
+        final Map<String, Integer> findingKeys = new LinkedHashMap<>();
+
+        void find(Finding f) {
+            String key = f.what() + " " + ErrnoTable.kind(f.path());
+            int n = findingKeys.merge(key, 1, Integer::sum);
+            if (n <= 3 && findings.size() < 200) {
+                findings.add(f);
+            }
+        }
+
+        boolean clean() {
+            return crashes == 0 && daemonDown == 0 && unexpectedErrno == 0 && stateChangedOnRejection == 0
+                    && ueventOnRejection == 0 && invariantBreaks == 0 && mountMismatches == 0 && mispredicted == 0;
+        }
+
+        String report(Config c) {
+            StringBuilder sb = new StringBuilder();
+            sb.append("machine ").append(c.machine()).append(c.roots() == null ? ", whole tree" : ", sampled files")
+                    .append('\n');
+            sb.append(String.format("seed %d, %d inputs in %d rounds, %.1f s%s%n", c.seed(), inputs, rounds, millis / 1000.0,
+                    timeCapHit ? " (time cap hit)" : ""));
+            sb.append(String.format("succeeded %d, rejected %d; booting, mounting and preparing took %.1f s of it%n", succeeded,
+                    rejected, setupMillis / 1000.0));
+            sb.append(String.format("crashes (internal errors) %d, daemon down %d, errno outside the table %d%n", crashes,
+                    daemonDown, unexpectedErrno));
+            sb.append(String.format("state changed on rejection %d, uevent on rejection %d, invariant breaks %d%n",
+                    stateChangedOnRejection, ueventOnRejection, invariantBreaks));
+            sb.append(String.format("outcome differs from the spec's parser rules %d (of %d predicted)%n", mispredicted,
+                    predicted));
+            sb.append(String.format("mount/in-process mismatches %d (%d checkpoints), blocked writes released %d, "
+                    + "writes to files not in the table %d, unstable after success %d, kernel WARNs %d%n", mountMismatches,
+                    checkpoints, blocked, untabled, unstable, warnings));
+            sb.append("errno histogram:");
+            errnos.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+            sb.append('\n');
+            sb.append("per kind (inputs ok rejected):\n");
+            perKind.forEach((k, v) -> sb.append(String.format("  %-90s %6d %6d %6d%n", k, v[0], v[1], v[2])));
+            if (!findingKeys.isEmpty()) {
+                sb.append("findings (kind: count):\n");
+                findingKeys.forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
+                sb.append("examples:\n");
+                for (Finding f : findings) {
+                    sb.append("  ").append(f).append('\n');
+                }
+            }
+            return sb.toString();
+        }
+    }
+
+    private final Config config;
+    private final Stats stats = new Stats();
+    private final Predicate<String> excluded = TreeSnapshot.DEFAULT_EXCLUDED;
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "fuzz-writer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    Fuzzer(Config config) {
+        this.config = config;
+    }
+
+    Stats run() {
+        long start = System.currentTimeMillis();
+        try {
+            int round = 0;
+            while (stats.inputs < config.iterations()) {
+                if (System.currentTimeMillis() - start > config.maxMillis()) {
+                    stats.timeCapHit = true;
+                    break;
+                }
+                Random r = new Random(config.seed() * 1_000_003L + round);
+                int n = (int) Math.min(config.writesPerRound(), config.iterations() - stats.inputs);
+                round(r, n, start);
+                round++;
+                stats.rounds++;
+            }
+        } finally {
+            writer.shutdownNow();
+            stats.millis = System.currentTimeMillis() - start;
+        }
+        return stats;
+    }
+
+    /** Writes through the mount the preparation needs; fails loudly if one is refused. */
+    static void must(Path mnt, String rel, String value) {
+        WriteResult w = Sys.writeFile(mnt.resolve(rel), value);
+        if (!w.ok()) {
+            throw new AssertionError("preparing the fuzzing state: " + rel + " <- " + value.strip() + ": " + w);
+        }
+    }
+
+    /**
+     * The state the fuzzer starts from: adapters 5 and 6 and domain 0x54 freed for vfio_ap,
+     * three mdevs with assignments (one with a control domain), guest g1 running U1 and guest g2
+     * without a crypto control block.
+     */
+    static void prepare(Path mnt) {
+        must(mnt, "bus/ap/apmask", "-5,-6\n");
+        must(mnt, "bus/ap/aqmask", "-0x54\n");
+        for (String u : List.of(U1, U2, U3)) {
+            must(mnt, TYPE + "create", u + "\n");
+        }
+        String m = "devices/vfio_ap/matrix/";
+        must(mnt, m + U1 + "/assign_adapter", "5\n");
+        must(mnt, m + U1 + "/assign_domain", "4\n");
+        must(mnt, m + U1 + "/assign_domain", "0x47\n");
+        must(mnt, m + U1 + "/assign_control_domain", "4\n");
+        must(mnt, m + U2 + "/assign_adapter", "6\n");
+        must(mnt, m + U2 + "/assign_domain", "5\n");
+        must(mnt, m + U3 + "/assign_domain", "0x54\n");
+        must(mnt, m + U3 + "/assign_adapter", "4\n");
+        must(mnt, GUESTS + "create", "g1\n");
+        must(mnt, GUESTS + "create", "g2 nocrycb\n");
+        must(mnt, GUESTS + "g1/attach", U1 + "\n");
+    }
+
+    private void round(Random r, int writes, long start) {
+        long t0 = System.currentTimeMillis();
+        Daemon d = Daemon.create(config.machine(), new ManualClock());
+        try (SysfsMount m = SysfsMount.mount(d.kernel().sysfs(), d, false, false)) {
+            Path mnt = m.path();
+            prepare(mnt);
+            stats.setupMillis += System.currentTimeMillis() - t0;
+            TreeSnapshot before = snapshot(d);
+            checkpoint(mnt, before, "after preparing");
+            List<String> broken = Invariants.check(before);
+            if (!broken.isEmpty()) {
+                throw new AssertionError("invariants broken right after preparing: " + broken);
+            }
+            for (int i = 0; i < writes; i++) {
+                if (System.currentTimeMillis() - start > config.maxMillis()) {
+                    stats.timeCapHit = true;
+                    break;
+                }
+                before = step(r, d, mnt, before);
+                if (before == null) {
+                    return; // daemon down: nothing more to learn from this round
+                }
+                if (config.checkpointEvery() > 0 && (i + 1) % config.checkpointEvery() == 0) {
+                    checkpoint(mnt, before, "after write " + (i + 1));
+                }
+            }
+            checkpoint(mnt, before, "at the end of the round");
+        }
+    }
+
+    private void checkpoint(Path mnt, TreeSnapshot inProcess, String when) {
+        stats.checkpoints++;
+        TreeSnapshot viaMount = TreeSnapshot.ofMount(mnt, excluded, config.roots());
+        String diff = inProcess.diff(viaMount);
+        if (diff != null) {
+            stats.mountMismatches++;
+            stats.find(new Finding("mount differs from in-process tree", "/", when, diff));
+        }
+    }
+
+    static Inputs.Names names(TreeSnapshot s) {
+        java.util.Set<String> queues = new java.util.TreeSet<>();
+        java.util.Set<String> cards = new java.util.TreeSet<>();
+        java.util.Set<String> mdevs = new java.util.TreeSet<>();
+        java.util.Set<String> guests = new java.util.TreeSet<>();
+        String gdir = "/kernel/debug/apsysfs/guests/";
+        for (String k : s.entries.keySet()) {
+            String[] seg = k.split("/");
+            for (String x : seg) {
+                if (QUEUE.matcher(x).matches()) {
+                    queues.add(x);
+                } else if (CARD.matcher(x).matches()) {
+                    cards.add(x);
+                } else if (UUID.matcher(x).matches() && k.startsWith("/devices/vfio_ap/matrix/")) {
+                    mdevs.add(x);
+                }
+            }
+            if (k.startsWith(gdir) && seg.length > 6 && s.entries.getOrDefault(gdir + seg[5], "").startsWith("D ")) {
+                guests.add(seg[5]);
+            }
+        }
+        return new Inputs.Names(new ArrayList<>(queues), new ArrayList<>(cards), new ArrayList<>(mdevs),
+                new ArrayList<>(guests), intOr(s.content("/bus/ap/ap_max_adapter_id"), 255),
+                intOr(s.content("/bus/ap/ap_max_domain_id"), 84));
+    }
+
+    private static int intOr(String s, int dflt) {
+        try {
+            return Integer.parseInt(s.strip());
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
+    }
+
+    /** Picks a kind of file uniformly, then one file of that kind. */
+    static String target(Random r, List<String> writable) {
+        Map<String, List<String>> byKind = new TreeMap<>();
+        for (String p : writable) {
+            byKind.computeIfAbsent(ErrnoTable.kind(p), k -> new ArrayList<>()).add(p);
+        }
+        List<List<String>> kinds = new ArrayList<>(byKind.values());
+        List<String> files = kinds.get(r.nextInt(kinds.size()));
+        return files.get(r.nextInt(files.size()));
+    }
+
+    static String show(byte[] input) {
+        StringBuilder sb = new StringBuilder("\"");
+        int n = Math.min(input.length, 60);
+        for (int i = 0; i < n; i++) {
+            int b = input[i] & 0xff;
+            if (b == '\n') {
+                sb.append("\\n");
+            } else if (b == '\r') {
+                sb.append("\\r");
+            } else if (b == '"' || b == '\\') {
+                sb.append('\\').append((char) b);
+            } else if (b < 0x20 || b >= 0x7f) {
+                sb.append(String.format("\\x%02x", b));
+            } else {
+                sb.append((char) b);
+            }
+        }
+        sb.append('"');
+        if (input.length > n) {
+            sb.append("...(").append(input.length).append(" bytes)");
+        }
+        return sb.toString();
+    }
+
+    /** One write and its checks; returns the snapshot after it (null if the daemon is down). */
+    private TreeSnapshot step(Random r, Daemon d, Path mnt, TreeSnapshot before) {
+        String path = target(r, before.writable());
+        String kind = ErrnoTable.kind(path);
+        byte[] input = Inputs.next(r, kind, names(before));
+        int flags = r.nextInt(4) == 0 ? Sys.O_SHELL_WRITE : Sys.O_WRONLY;
+        long logSeq = d.kernel().log().sequence();
+        long ueventSeq = d.kernel().uevents().lastSeqnum();
+
+        WriteResult w = write(d, mnt, path, input, flags);
+        stats.inputs++;
+        long[] pk = stats.perKind.computeIfAbsent(kind, k -> new long[3]);
+        pk[0]++;
+        String in = show(input);
+
+        // the daemon is up
+        try {
+            Sys.read(mnt.resolve("bus/ap/bindings"));
+        } catch (SysException e) {
+            stats.daemonDown++;
+            stats.find(new Finding("daemon down", path, in, e.getMessage()));
+            return null;
+        }
+        // no internal error, count WARNs
+        for (String line : newLogLines(d, logSeq)) {
+            if (line.contains("apsysfs: internal error")) {
+                stats.crashes++;
+                stats.find(new Finding("internal error", path, in, line.substring(line.indexOf(']') + 2)));
+            }
+            if (line.contains("[ cut here ]")) {
+                stats.warnings++;
+            }
+        }
+        TreeSnapshot after = snapshot(d);
+        int errno = w.errno();
+        Inputs.Names nm = names(before);
+        Set<Integer> predicted = w.openErrno() != 0 ? null : Expectations.outcomes(kind, input, nm.maxAdapter(), nm.maxDomain());
+        if (predicted != null) {
+            stats.predicted++;
+            if (!predicted.contains(errno)) {
+                stats.mispredicted++;
+                stats.find(new Finding("outcome differs from the spec", path, in,
+                        Sys.errnoName(errno) + ", expected one of " + predicted.stream().map(Sys::errnoName).toList()));
+            }
+        }
+        if (errno != 0) {
+            stats.rejected++;
+            pk[2]++;
+            String name = Sys.errnoName(errno);
+            stats.errnos.merge(name, 1L, Long::sum);
+            Set<Errno> allowed = ErrnoTable.allowed(path);
+            if (allowed == null) {
+                stats.untabled++;
+            } else if (allowed.stream().noneMatch(e -> e.userCode() == errno)) {
+                stats.unexpectedErrno++;
+                stats.find(new Finding("errno outside the table", path, in, name + (w.openErrno() != 0 ? " at open" : "")));
+            }
+            String diff = before.diff(after);
+            if (diff != null) {
+                stats.stateChangedOnRejection++;
+                stats.find(new Finding("state changed on rejection", path, in, name + diff));
+            }
+            if (d.kernel().uevents().lastSeqnum() != ueventSeq) {
+                stats.ueventOnRejection++;
+                stats.find(new Finding("uevent on rejection", path, in, name));
+            }
+        } else {
+            stats.succeeded++;
+            pk[1]++;
+            stats.errnos.merge("success", 1L, Long::sum);
+            long expect = Math.min(input.length, Inputs.PAGE);
+            if (w.written() != expect && w.written() != input.length) {
+                stats.find(new Finding("odd byte count", path, in, "wrote " + w.written()));
+            }
+            // reads may consume count-limited faults: settle before comparing the next write
+            for (int i = 0; i < 4; i++) {
+                TreeSnapshot again = snapshot(d);
+                if (again.equals(after)) {
+                    break;
+                }
+                stats.unstable++;
+                after = again;
+            }
+        }
+        for (String b : Invariants.check(after)) {
+            stats.invariantBreaks++;
+            stats.find(new Finding("invariant broken", path, in, (errno == 0 ? "success" : Sys.errnoName(errno)) + ": " + b));
+        }
+        return after;
+    }
+
+    private TreeSnapshot snapshot(Daemon d) {
+        return TreeSnapshot.of(d.kernel().sysfs(), excluded, config.roots());
+    }
+
+    private static List<String> newLogLines(Daemon d, long seq) {
+        long n = d.kernel().log().sequence() - seq;
+        List<String> lines = d.kernel().log().lines();
+        if (n <= 0) {
+            return List.of();
+        }
+        return lines.subList((int) Math.max(0, lines.size() - n), lines.size());
+    }
+
+    /**
+     * The write, on a worker thread: a store that blocks (removing an mdev a guest holds open
+     * waits for the VMM) is released after a second by detaching every guest, as a VMM would.
+     */
+    private WriteResult write(Daemon d, Path mnt, String path, byte[] input, int flags) {
+        Future<WriteResult> f = writer.submit(() -> Sys.writeFile(mnt.resolve(path.substring(1)), input, flags));
+        try {
+            try {
+                return f.get(1, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                stats.blocked++;
+                releaseGuests(mnt);
+                return f.get(20, TimeUnit.SECONDS);
+            }
+        } catch (TimeoutException e) {
+            throw new AssertionError("a write to " + path + " of " + show(input) + " blocks even after every guest let go");
+        } catch (Exception e) {
+            throw new AssertionError("write to " + path + " failed: " + e, e);
+        }
+    }
+
+    static void releaseGuests(Path mnt) {
+        for (String g : Sys.readdir(mnt.resolve(GUESTS))) {
+            Path status = mnt.resolve(GUESTS + g + "/status");
+            if (g.startsWith(".") || Sys.lstatErrno(status) != 0) {
+                continue;
+            }
+            for (String line : Sys.read(status).split("\n")) {
+                if (line.startsWith("mdev: ") && !line.equals("mdev: -")) {
+                    Sys.writeFile(mnt.resolve(GUESTS + g + "/detach"), line.substring(6) + "\n");
+                }
+            }
+        }
+    }
+
+    static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
