@@ -129,7 +129,8 @@ public final class FuseMount {
         return false;
     }
 
-    static String unescape(String s) {
+    /** Undoes the octal escapes (\\040 for a blank, ...) of a path in /proc/self/mountinfo. */
+    public static String unescape(String s) {
         if (s.indexOf('\\') < 0) {
             return s;
         }

@@ -230,7 +230,7 @@ public final class SysfsMount implements AutoCloseable {
     /** The FUSE connection number (device minor) of the mount at {@code dir}, or null. */
     static String connectionOf(Path dir) {
         for (String[] f : mountinfo()) {
-            if (FuseMountPoints.unescape(f[4]).equals(dir.toString())) {
+            if (org.apsysfs.fuse.FuseMount.unescape(f[4]).equals(dir.toString())) {
                 String dev = f[2];
                 return dev.substring(dev.indexOf(':') + 1);
             }
@@ -305,7 +305,7 @@ public final class SysfsMount implements AutoCloseable {
     static synchronized void cleanStaleMountsNow() {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
         for (String[] f : mountinfo()) {
-            Path mp = Path.of(FuseMountPoints.unescape(f[4]));
+            Path mp = Path.of(org.apsysfs.fuse.FuseMount.unescape(f[4]));
             Path parent = mp.getParent();
             if (parent == null || !parent.equals(tmp) || !mp.getFileName().toString().startsWith(PREFIX)) {
                 continue;
@@ -320,29 +320,6 @@ public final class SysfsMount implements AutoCloseable {
                     // leave it
                 }
             }
-        }
-    }
-
-    /** Mount-point name unescaping (octal escapes in mountinfo), kept local to the tests. */
-    static final class FuseMountPoints {
-        private FuseMountPoints() {
-        }
-
-        static String unescape(String s) {
-            if (s.indexOf('\\') < 0) {
-                return s;
-            }
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                if (c == '\\' && i + 3 < s.length()) {
-                    sb.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                    i += 3;
-                } else {
-                    sb.append(c);
-                }
-            }
-            return sb.toString();
         }
     }
 }
