@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every {@code console} transcript in docs/tutorial.md is a contiguous run of lines of one of
+ * Every {@code console} transcript in README.md is a contiguous run of lines of one of
  * the scenarios in tests/scenarios/ (which ScenariosTest runs), so the tutorial cannot drift
  * from what the simulator prints.
  */
@@ -28,7 +28,7 @@ class TutorialTest {
                 scenarios.add(Arrays.asList(Files.readString(f).split("\n", -1)));
             }
         }
-        List<String> doc = Files.readAllLines(ROOT.resolve("docs/tutorial.md"));
+        List<String> doc = Files.readAllLines(ROOT.resolve("README.md"));
         int blocks = 0;
         List<String> stale = new ArrayList<>();
         for (int i = 0; i < doc.size(); i++) {
@@ -42,11 +42,11 @@ class TutorialTest {
             List<String> block = doc.subList(i + 1, end);
             blocks++;
             if (scenarios.stream().noneMatch(sc -> Collections.indexOfSubList(sc, block) >= 0)) {
-                stale.add("docs/tutorial.md:" + (i + 1) + ":\n" + String.join("\n", block));
+                stale.add("README.md:" + (i + 1) + ":\n" + String.join("\n", block));
             }
             i = end;
         }
-        assertThat(blocks).as("console transcripts in docs/tutorial.md").isGreaterThan(10);
+        assertThat(blocks).as("console transcripts in README.md").isGreaterThan(10);
         assertThat(stale).as("transcripts that are no longer in tests/scenarios/ (regenerate the tutorial section)").isEmpty();
     }
 }
