@@ -1,22 +1,44 @@
 package org.apsysfs;
 
+import java.nio.file.Path;
+import org.apsysfs.bus.ApBus;
+import org.apsysfs.hardware.ApHardware;
+import org.apsysfs.hardware.MachineSpec;
+import org.apsysfs.hardware.MachineSpecException;
+import org.apsysfs.debugfs.FaultFiles;
+import org.apsysfs.debugfs.GuestFiles;
+import org.apsysfs.debugfs.HostFiles;
 import org.apsysfs.kernel.Clock;
+import org.apsysfs.kvm.Guests;
+import org.apsysfs.mdev.MdevCore;
+import org.apsysfs.vfio.IommuGroups;
+import org.apsysfs.vfio_ap.VfioApDrv;
+import org.apsysfs.zcrypt.Cex4Drivers;
 
 /**
- * One simulated system as the daemon serves it: the kernel booted on a machine with its
- * subsystems. Tests make one in-process; {@code apsysfs run} makes one per mount.
+ * One simulated system as the daemon serves it: the kernel booted on a machine with the AP
+ * bus, the zcrypt default drivers and vfio_ap. Tests make one in-process; {@code apsysfs run}
+ * makes one per mount.
  */
 public final class Daemon {
     private final Kernel kernel;
-    private final String machineName;
+    private final MachineSpec spec;
+    private final ApHardware hardware;
+    private final ApBus apBus;
+    private final VfioApDrv vfioAp;
+    private Guests guests;
 
-    private Daemon(Kernel kernel, String machineName) {
+    private Daemon(Kernel kernel, MachineSpec spec, ApHardware hardware, ApBus apBus, VfioApDrv vfioAp) {
         this.kernel = kernel;
-        this.machineName = machineName;
+        this.spec = spec;
+        this.hardware = hardware;
+        this.apBus = apBus;
+        this.vfioAp = vfioAp;
     }
 
     /**
-     * Boots a system on the named built-in machine or a machine file.
+     * Boots a system on the named built-in machine ({@code default}, {@code full}) or a
+     * machine file.
      *
      * @throws IllegalArgumentException with a message naming the problem if the machine is bad
      */
@@ -25,8 +47,45 @@ public final class Daemon {
     }
 
     public static Daemon create(String machine, Clock clock) {
+        return create(loadSpec(machine), clock);
+    }
+
+    public static MachineSpec loadSpec(String machine) {
+        try {
+            if (MachineSpec.BUILTIN.contains(machine)) {
+                return MachineSpec.builtin(machine);
+            }
+            Path file = Path.of(machine);
+            if (!java.nio.file.Files.exists(file)) {
+                throw new IllegalArgumentException("unknown machine '" + machine + "': not a built-in machine ("
+                        + String.join(", ", MachineSpec.BUILTIN) + ") and no such file");
+            }
+            return MachineSpec.load(file);
+        } catch (MachineSpecException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Boots: the AP bus and its root device, zcrypt's cex4 drivers, the mdev core and vfio_ap,
+     * then the initial bus scan.
+     */
+    public static Daemon create(MachineSpec spec, Clock clock) {
         Kernel k = new Kernel(clock);
-        return new Daemon(k, machine);
+        ApHardware hw = new ApHardware(spec, clock);
+        ApBus bus = new ApBus(k, hw);
+        bus.register();
+        Cex4Drivers.register(k, bus);
+        MdevCore mdev = new MdevCore(k);
+        Guests guests = new Guests();
+        VfioApDrv vfio = VfioApDrv.init(k, bus, mdev, new IommuGroups(k), guests);
+        new GuestFiles(k, guests, vfio, bus);
+        new FaultFiles(k, hw, guests);
+        new HostFiles(k, hw, bus);
+        bus.initialScan();
+        Daemon d = new Daemon(k, spec, hw, bus, vfio);
+        d.guests = guests;
+        return d;
     }
 
     public Kernel kernel() {
@@ -34,6 +93,27 @@ public final class Daemon {
     }
 
     public String machineName() {
-        return machineName;
+        return spec.name();
+    }
+
+    public MachineSpec machine() {
+        return spec;
+    }
+
+    public ApHardware hardware() {
+        return hardware;
+    }
+
+    public ApBus apBus() {
+        return apBus;
+    }
+
+    /** The simulated KVM guests and the NIB hazard checker. */
+    public Guests guests() {
+        return guests;
+    }
+
+    public VfioApDrv vfioAp() {
+        return vfioAp;
     }
 }

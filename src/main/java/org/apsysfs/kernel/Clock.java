@@ -11,6 +11,18 @@ public interface Clock {
     /** Wall-clock time in milliseconds since the epoch (for file times). */
     long wallMillis();
 
+    /**
+     * {@code msleep}: waits this long in the clock's time. The real clock sleeps; a manual
+     * clock just moves on, so simulated waits cost no real time in tests.
+     */
+    default void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The real clock: monotonic time since this object was made. */
     static Clock system() {
         return new Clock() {

@@ -25,6 +25,12 @@ public final class ManualClock implements Clock {
         return wallBase + nanos.get() / 1_000_000L;
     }
 
+    /** Sleeping on a manual clock advances it (simulated time passes instantly). */
+    @Override
+    public void sleepMillis(long millis) {
+        advanceMillis(millis);
+    }
+
     public void advanceMillis(long ms) {
         nanos.addAndGet(ms * 1_000_000L);
     }

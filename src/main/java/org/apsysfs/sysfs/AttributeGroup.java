@@ -17,6 +17,8 @@ public final class AttributeGroup<T> {
     private final String name;
     private final List<Attribute<T>> attrs;
     private final Map<String, Attribute<T>> byName;
+    /** For a named group: the same attributes as an unnamed table, bound inside its subdirectory. */
+    private volatile AttributeGroup<T> contents;
 
     private AttributeGroup(String name, List<Attribute<T>> attrs) {
         this.name = name;
@@ -51,6 +53,16 @@ public final class AttributeGroup<T> {
 
     public List<Attribute<T>> attributes() {
         return attrs;
+    }
+
+    /** The table bound inside a named group's subdirectory (one shared instance). */
+    AttributeGroup<T> contents() {
+        AttributeGroup<T> c = contents;
+        if (c == null) {
+            c = new AttributeGroup<>(null, attrs);
+            contents = c;
+        }
+        return c;
     }
 
     Attribute<T> get(String attrName) {

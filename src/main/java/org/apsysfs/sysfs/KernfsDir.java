@@ -113,7 +113,7 @@ public final class KernfsDir extends KernfsNode {
         try {
             if (group.name() != null) {
                 KernfsDir sub = mkdir(group.name());
-                sub.addGroup(AttributeGroup.of(group.attributes()), owner);
+                sub.addGroup(group.contents(), owner);
                 sub.namedGroupSource = group;
                 return;
             }

@@ -7,14 +7,16 @@ package org.apsysfs.sysfs;
 public final class KernfsLink extends KernfsNode {
     private final KernfsDir parent;
     private final KernfsNode target;
-    private final NodeMeta meta;
+    private final long created;
+    /** Made on first chown/utimens (links are many; most never need their own metadata). */
+    private volatile NodeMeta meta;
     volatile boolean active = true;
 
     KernfsLink(KernfsDir parent, String name, KernfsNode target, long nowMillis) {
         super(name);
         this.parent = parent;
         this.target = target;
-        this.meta = new NodeMeta(0777, nowMillis);
+        this.created = nowMillis;
     }
 
     @Override
@@ -29,7 +31,17 @@ public final class KernfsLink extends KernfsNode {
 
     @Override
     public NodeMeta meta() {
-        return meta;
+        NodeMeta m = meta;
+        if (m == null) {
+            synchronized (this) {
+                m = meta;
+                if (m == null) {
+                    m = new NodeMeta(0777, created);
+                    meta = m;
+                }
+            }
+        }
+        return m;
     }
 
     @Override
@@ -41,18 +53,20 @@ public final class KernfsLink extends KernfsNode {
         return target;
     }
 
-    /** The relative target, e.g. {@code ../../../devices/ap/card04} (kernfs_get_target_path). */
+    /**
+     * The relative target, e.g. {@code ../../../devices/ap/card04} (kernfs_get_target_path):
+     * climb from the link's directory to the nearest ancestor of the target's <em>parent</em>,
+     * then descend to the target. So a link to an ancestor of its own directory names it
+     * ({@code ttyS0/device -> ../../../00:00:0.0}) instead of ending in {@code ../}.
+     */
     public String targetPath() {
-        // common ancestor of the link's directory and the target
-        KernfsNode base = parent;
         KernfsNode kn = target;
-        int baseDepth = base.depth();
-        int knDepth = kn.depth();
+        KernfsNode tp = kn.parent() != null ? kn.parent() : kn;
+        KernfsNode a = parent;
+        KernfsNode b = tp;
+        int da = a.depth();
+        int db = b.depth();
         StringBuilder up = new StringBuilder();
-        KernfsNode a = base;
-        KernfsNode b = kn;
-        int da = baseDepth;
-        int db = knDepth;
         while (da > db) {
             a = a.parent();
             da--;
@@ -69,7 +83,7 @@ public final class KernfsLink extends KernfsNode {
         }
         KernfsNode common = a;
         StringBuilder down = new StringBuilder();
-        for (KernfsNode n = kn; n != common; n = n.parent()) {
+        for (KernfsNode n = kn; n != common && n.parent() != null; n = n.parent()) {
             down.insert(0, n.name);
             if (n.parent() != common) {
                 down.insert(0, '/');

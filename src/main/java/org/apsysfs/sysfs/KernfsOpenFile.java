@@ -20,6 +20,8 @@ public final class KernfsOpenFile {
     private final boolean writable;
     /** Guarded by this. */
     private byte[] snapshot;
+    /** of->mutex: stores through one open file run one at a time (reads do not wait for it). */
+    private final Object writeMutex = new Object();
 
     KernfsOpenFile(Kernfs fs, KernfsAttr attr, boolean readable, boolean writable) {
         this.fs = fs;
@@ -71,7 +73,9 @@ public final class KernfsOpenFile {
             return 0;
         }
         String buf = new String(data, 0, len, StandardCharsets.ISO_8859_1);
-        fs.store(attr, buf);
+        synchronized (writeMutex) {
+            fs.store(attr, buf);
+        }
         return len;
     }
 

@@ -1,0 +1,360 @@
+# shellcheck shell=bash
+# Helpers shared by scripts/apsysfs and scripts/test. Source it; it defines functions
+# and a few variables, and runs nothing else.
+#
+# Environment (all optional):
+#   APSYSFS_JAVA_OPTS  JVM flags for the daemon (default: $APSYSFS_DEFAULT_JAVA_OPTS)
+#   APSYSFS_RUN_DIR    where pid files go   (root: /run/apsysfs)
+#   APSYSFS_LOG_DIR    where daemon logs go (root: /var/log/apsysfs)
+#   JAVA_HOME          use $JAVA_HOME/bin/java instead of java from PATH
+
+APSYSFS_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
+APSYSFS_JAR=$APSYSFS_ROOT/target/apsysfs.jar
+APSYSFS_FSTYPE=fuse.apsysfs
+# shellcheck disable=SC2034  # used by the sourcing scripts
+APSYSFS_DEFAULT_JAVA_OPTS="-Xms16m -Xmx320m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
+
+if [ "$(id -u)" = 0 ]; then
+    APSYSFS_RUN_DIR=${APSYSFS_RUN_DIR:-/run/apsysfs}
+    APSYSFS_LOG_DIR=${APSYSFS_LOG_DIR:-/var/log/apsysfs}
+else
+    APSYSFS_RUN_DIR=${APSYSFS_RUN_DIR:-${XDG_RUNTIME_DIR:-/tmp/apsysfs-$(id -u)}/apsysfs}
+    APSYSFS_LOG_DIR=${APSYSFS_LOG_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/apsysfs}
+fi
+
+# Command names used in messages (the sourcing script may override).
+APSYSFS_ME=${APSYSFS_ME:-apsysfs}
+
+say() { printf '%s: %s\n' "$APSYSFS_ME" "$*" >&2; }
+die() { say "$*"; exit 1; }
+# die_usage: refusals and usage errors exit with 2, like the daemon's own refusals.
+die_usage() { say "$*"; exit 2; }
+
+is_root() { [ "$(id -u)" = 0 ]; }
+
+java_cmd() {
+    if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+        printf '%s\n' "$JAVA_HOME/bin/java"
+    else
+        printf '%s\n' java
+    fi
+}
+
+# ---------------------------------------------------------------- packages
+
+_apt_updated=
+# apt_install PKG...: install Debian packages (root only; apt-get update once per run).
+apt_install() {
+    [ $# -gt 0 ] || return 0
+    if ! is_root; then
+        die "missing: $*; run as root, or install them first: sudo apt-get install -y $*"
+    fi
+    command -v apt-get >/dev/null || die "missing: $*, and apt-get is not available; install them by hand"
+    export DEBIAN_FRONTEND=noninteractive
+    if [ -z "$_apt_updated" ]; then
+        say "apt-get update"
+        apt-get update -q </dev/null >&2 || die "apt-get update failed"
+        _apt_updated=1
+    fi
+    say "installing: $*"
+    apt-get install -y -q --no-install-recommends "$@" </dev/null >&2 || die "apt-get install $* failed"
+}
+
+# java_major CMD: the feature version of a java/javac command (e.g. 17), or 0.
+java_major() {
+    local v
+    command -v "$1" >/dev/null || { echo 0; return; }
+    v=$("$1" -version 2>&1 | grep -v '^Picked up' | head -n 1 | grep -oE '[0-9]+(\.[0-9]+)*' | head -n 1) || true
+    v=${v%%.*}
+    [ "$v" = 1 ] && v=8   # "1.8.0_x"
+    printf '%s\n' "${v:-0}"
+}
+
+# ensure_runtime: fusermount, libfuse.so.2, /dev/fuse and a Java 17+ runtime.
+ensure_runtime() {
+    local pkgs=()
+    command -v fusermount >/dev/null || pkgs+=(fuse)
+    ldconfig -p 2>/dev/null | grep -q 'libfuse\.so\.2 ' || pkgs+=(libfuse2)
+    if ! command -v "$(java_cmd)" >/dev/null; then
+        pkgs+=(openjdk-17-jdk-headless)
+    fi
+    apt_install "${pkgs[@]}"
+    if [ ! -e /dev/fuse ] && is_root; then
+        modprobe fuse 2>/dev/null || true
+    fi
+    [ -e /dev/fuse ] || die "/dev/fuse does not exist (no FUSE in this kernel/container? try: modprobe fuse, or run the container with --device /dev/fuse --cap-add SYS_ADMIN)"
+    local jm
+    jm=$(java_major "$(java_cmd)")
+    [ "$jm" -ge 17 ] || die "$(java_cmd) is Java $jm; Java 17 or newer is needed (set JAVA_HOME, or apt-get install openjdk-17-jdk-headless)"
+}
+
+# ensure_build_tools: a JDK 17+ (javac) and Maven.
+ensure_build_tools() {
+    local pkgs=()
+    local javac=javac
+    [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ] && javac=$JAVA_HOME/bin/javac
+    if ! command -v "$javac" >/dev/null || [ "$(java_major "$javac")" -lt 17 ]; then
+        pkgs+=(openjdk-17-jdk-headless)
+    fi
+    command -v mvn >/dev/null || pkgs+=(maven)
+    apt_install "${pkgs[@]}"
+    if [ "$(java_major "$javac")" -lt 17 ]; then
+        die "$javac is not Java 17 or newer; set JAVA_HOME to a JDK 17 (e.g. /usr/lib/jvm/java-17-openjdk-amd64)"
+    fi
+}
+
+# ensure_jar: build target/apsysfs.jar when it is missing or older than pom.xml or src/.
+ensure_jar() {
+    local stale=
+    if [ ! -f "$APSYSFS_JAR" ]; then
+        stale="missing"
+    elif [ -n "$(find "$APSYSFS_ROOT/src" "$APSYSFS_ROOT/pom.xml" -newer "$APSYSFS_JAR" -print -quit 2>/dev/null)" ]; then
+        stale="older than the sources"
+    fi
+    [ -n "$stale" ] || return 0
+    ensure_build_tools
+    mkdir -p "$APSYSFS_ROOT/target"
+    (
+        # One build at a time (two mounts started together).
+        flock 9
+        if [ -f "$APSYSFS_JAR" ] && [ -z "$(find "$APSYSFS_ROOT/src" "$APSYSFS_ROOT/pom.xml" -newer "$APSYSFS_JAR" -print -quit 2>/dev/null)" ]; then
+            exit 0
+        fi
+        say "building $APSYSFS_JAR ($stale): mvn -B -q -DskipTests package"
+        local color=()
+        [ -t 2 ] || color=(-Dstyle.color=never)
+        cd "$APSYSFS_ROOT" && mvn -B -q "${color[@]}" -DskipTests package </dev/null >&2
+    ) 9>"$APSYSFS_ROOT/target/.build.lock" || die "the build failed (see the Maven output above)"
+    [ -f "$APSYSFS_JAR" ] || die "the build did not produce $APSYSFS_JAR"
+    # Maven keeps the old jar's mtime if nothing changed; mark it fresh.
+    touch "$APSYSFS_JAR"
+}
+
+# ---------------------------------------------------------------- paths
+
+# abs_dir DIR: absolute path without following the last component (which may be a
+# dead mount whose stat fails); the parent's symlinks are resolved, as in mountinfo.
+abs_dir() {
+    local d=$1 parent base
+    while [ "${#d}" -gt 1 ] && [ "${d%/}" != "$d" ]; do d=${d%/}; done
+    [ "$d" = / ] && { printf '/\n'; return; }
+    parent=$(dirname -- "$d")
+    base=$(basename -- "$d")
+    parent=$(realpath -m -- "$parent")
+    case $base in
+        .|..) realpath -m -- "$parent/$base" ;;
+        *) printf '%s\n' "${parent%/}/$base" ;;
+    esac
+}
+
+# escape_path /a/b-c: a file name for a mount point: "/" -> "-", "-" and anything not in
+# [A-Za-z0-9._] -> %XX (so different paths never share a name). /tmp/apsysfs -> tmp-apsysfs
+escape_path() {
+    local LC_ALL=C
+    local p=${1#/} out='' c i
+    [ -n "$p" ] || { printf -- '-\n'; return; }
+    for ((i = 0; i < ${#p}; i++)); do
+        c=${p:i:1}
+        case $c in
+            [A-Za-z0-9._]) out+=$c ;;
+            /) out+=- ;;
+            *) out+=$(printf '%%%02X' "'$c") ;;
+        esac
+    done
+    printf '%s\n' "$out"
+}
+
+pid_file_for() { printf '%s/%s.pid\n' "$APSYSFS_RUN_DIR" "$(escape_path "$1")"; }
+default_log_for() { printf '%s/%s.log\n' "$APSYSFS_LOG_DIR" "$(escape_path "$1")"; }
+
+# ---------------------------------------------------------------- mounts
+
+# The kernel writes space, tab, newline and backslash in mountinfo paths as \ooo.
+mountinfo_unescape() { printf '%b' "$1"; }
+mountinfo_escape() {
+    local s=${1//\\/\\134}
+    s=${s// /\\040}
+    s=${s//$'\t'/\\011}
+    printf '%s' "${s//$'\n'/\\012}"
+}
+
+# apsysfs_mounts: "MOUNTPOINT<TAB>DEVNO" for every fuse.apsysfs mount, in mount order.
+# DEVNO is the kernel dev_t (major<<20|minor), the name under /sys/fs/fuse/connections.
+apsysfs_mounts() {
+    local line f majmin rest
+    while IFS= read -r line; do
+        # fields: id parent maj:min root mountpoint opts [optional...] - fstype source superopts
+        rest=${line#* - }
+        [ "${rest%% *}" = "$APSYSFS_FSTYPE" ] || continue
+        read -r -a f <<<"$line"
+        majmin=${f[2]}
+        printf '%s\t%s\n' "$(mountinfo_unescape "${f[4]}")" "$(( (${majmin%%:*} << 20) | ${majmin#*:} ))"
+    done </proc/self/mountinfo
+}
+
+# mount_fstype DIR: fstype of the topmost mount at DIR, or nothing.
+mount_fstype() {
+    local line rest fstype='' f want
+    want=$(mountinfo_escape "$1")
+    while IFS= read -r line; do
+        read -r -a f <<<"$line"
+        [ "${f[4]}" = "$want" ] || continue
+        rest=${line#* - }
+        fstype=${rest%% *}
+    done </proc/self/mountinfo
+    printf '%s\n' "$fstype"
+}
+
+# mount_devno DIR: connection number of the topmost apsysfs mount at DIR.
+mount_devno() {
+    local mp dev found=
+    while IFS=$'\t' read -r mp dev; do
+        [ "$mp" = "$1" ] && found=$dev
+    done < <(apsysfs_mounts)
+    printf '%s\n' "$found"
+}
+
+# probe_stat DIR [SECONDS]: stat DIR without hanging on a stuck daemon.
+# Prints ok, notconn (dead daemon: "Transport endpoint is not connected"), denied (another
+# user's mount without allow_other), hung or error.
+probe_stat() {
+    local dir=$1 secs=${2:-5} out pid i rc
+    out=$(mktemp)
+    LC_ALL=C stat -c %i -- "$dir" >"$out" 2>&1 &
+    pid=$!
+    for ((i = 0; i < secs * 10; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        # Left behind on purpose: it may sit in uninterruptible sleep until the connection
+        # is aborted; we do not wait for it.
+        kill -KILL "$pid" 2>/dev/null || true
+        disown "$pid" 2>/dev/null || true
+        rm -f "$out"
+        echo hung
+        return
+    fi
+    rc=0
+    wait "$pid" || rc=$?
+    if [ "$rc" = 0 ]; then
+        echo ok
+    elif grep -q 'Transport endpoint is not connected' "$out"; then
+        echo notconn
+    elif grep -q 'Permission denied' "$out"; then
+        echo denied
+    else
+        echo error
+    fi
+    rm -f "$out"
+}
+
+# mount_state DIR: none | live | stale (daemon gone) | hung | denied (not ours to see) |
+# error | foreign (another file system's mount point)
+mount_state() {
+    local fstype
+    fstype=$(mount_fstype "$1")
+    if [ -z "$fstype" ]; then
+        echo none
+    elif [ "$fstype" != "$APSYSFS_FSTYPE" ]; then
+        echo foreign
+    else
+        case $(probe_stat "$1") in
+            ok) echo live ;;
+            notconn) echo stale ;;
+            hung) echo hung ;;
+            denied) echo denied ;;
+            *) echo error ;;
+        esac
+    fi
+}
+
+# ensure_fusectl: mount the fuse control file system if it is not (root only).
+ensure_fusectl() {
+    [ -d /sys/fs/fuse/connections ] || return 0
+    grep -q ' /sys/fs/fuse/connections ' /proc/self/mountinfo && return 0
+    is_root || return 0
+    mount -t fusectl fusectl /sys/fs/fuse/connections 2>/dev/null || true
+}
+
+# abort_connection DIR: fail every pending and future request of the apsysfs mount at DIR
+# (frees clients stuck in a dead or hung daemon).
+abort_connection() {
+    local dev
+    dev=$(mount_devno "$1")
+    [ -n "$dev" ] || return 0
+    ensure_fusectl
+    if [ -w "/sys/fs/fuse/connections/$dev/abort" ]; then
+        echo 1 >"/sys/fs/fuse/connections/$dev/abort" 2>/dev/null || true
+    fi
+}
+
+# force_unmount DIR: abort the connection, then detach the mount lazily.
+force_unmount() {
+    local dir=$1
+    abort_connection "$dir"
+    fusermount -u -z -- "$dir" 2>/dev/null || { is_root && umount -l -- "$dir" 2>/dev/null; } || true
+    [ "$(mount_fstype "$dir")" != "$APSYSFS_FSTYPE" ]
+}
+
+# clear_stale_mounts: detach every fuse.apsysfs mount whose daemon is gone.
+clear_stale_mounts() {
+    local mp dev n=0
+    while IFS=$'\t' read -r mp dev; do
+        [ "$(probe_stat "$mp" 2)" = notconn ] || continue
+        say "clearing stale mount at $mp (its daemon is gone)"
+        force_unmount "$mp" || say "could not unmount $mp"
+        rm -f -- "$(pid_file_for "$mp")" 2>/dev/null || true
+        n=$((n + 1))
+    done < <(apsysfs_mounts | tac)
+    [ "$n" = 0 ] || say "cleared $n stale mount(s)"
+}
+
+# ---------------------------------------------------------------- daemon processes
+
+# pid_alive PID: running and not a zombie.
+pid_alive() {
+    local st
+    [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 1
+    st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)
+    [ "$st" != Z ] && [ -n "$st" ]
+}
+
+# pid_args PID: the process's arguments, one per line.
+pid_args() { tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null; }
+
+# is_daemon_for PID DIR: PID is an apsysfs daemon ("... apsysfs.jar run DIR ...").
+is_daemon_for() {
+    local args
+    pid_alive "$1" || return 1
+    args=$(pid_args "$1") || return 1
+    printf '%s\n' "$args" | grep -q 'apsysfs.*\.jar$' || return 1
+    printf '%s\n' "$args" | grep -qx 'run' || return 1
+    printf '%s\n' "$args" | grep -qxF -- "$2"
+}
+
+# daemon_pid DIR: pid of the daemon serving DIR (pid file first, then a process scan).
+daemon_pid() {
+    local dir=$1 pf pid p
+    pf=$(pid_file_for "$dir")
+    if [ -r "$pf" ]; then
+        pid=$(head -n 1 "$pf")
+        if is_daemon_for "$pid" "$dir"; then
+            printf '%s\n' "$pid"
+            return
+        fi
+    fi
+    for p in /proc/[0-9]*; do
+        pid=${p#/proc/}
+        [ "$pid" = $$ ] && continue
+        if is_daemon_for "$pid" "$dir"; then
+            printf '%s\n' "$pid"
+            return
+        fi
+    done
+}
+
+# daemon_log PID: the --log-file the daemon was started with.
+daemon_log() {
+    pid_args "$1" | awk 'f { print; exit } $0 == "--log-file" { f = 1 } /^--log-file=/ { sub(/^--log-file=/, ""); print; exit }'
+}

@@ -1,0 +1,263 @@
+package org.apsysfs.base;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apsysfs.Kernel;
+import org.apsysfs.kernel.Errno;
+import org.apsysfs.kernel.KernelException;
+import org.apsysfs.locking.KMutex;
+import org.apsysfs.locking.LockClass;
+import org.apsysfs.sysfs.Attribute;
+import org.apsysfs.sysfs.AttributeGroup;
+import org.apsysfs.sysfs.KernfsDir;
+
+/**
+ * A device in the driver model ({@code struct device}): a directory under its parent, a bus,
+ * a bound driver, and the standard files every device has ({@code uevent}, {@code power/},
+ * the {@code subsystem} and {@code driver} links).
+ *
+ * <p>Locking: {@link #driver} changes only under {@link #lock()} ({@code device_lock}).
+ */
+public class Device {
+    /** The lock class of every {@code device_lock} ({@code &dev->mutex}). */
+    public static final LockClass DEVICE_LOCK = LockClass.of("&dev->mutex");
+
+    /** The standard files of every device. */
+    static final AttributeGroup<Device> DEVICE_ATTRS = AttributeGroup.of(
+            Attribute.rw("uevent", Device::ueventShow, Device::ueventStore));
+
+    /** {@code power/} with runtime PM unsupported, as on a device that never enabled it. */
+    static final AttributeGroup<Device> POWER_ATTRS = AttributeGroup.named("power",
+            Attribute.rw("autosuspend_delay_ms", d -> {
+                throw KernelException.bare(Errno.EIO);
+            }, (d, b) -> {
+                throw KernelException.bare(Errno.EIO);
+            }),
+            Attribute.rw("control", d -> d.powerControl + "\n", Device::powerControlStore),
+            Attribute.ro("runtime_active_time", d -> "0\n"),
+            Attribute.ro("runtime_status", d -> "unsupported\n"),
+            Attribute.ro("runtime_suspended_time", d -> "0\n"));
+
+    protected final Kernel kernel;
+    private final String name;
+    private final Device parent;
+    private final KMutex mutex;
+    /** The bus, or null for root and class devices. Set before {@link #add}. */
+    BusType bus;
+    /** Guarded by device_lock. */
+    volatile Driver driver;
+    KernfsDir dir;
+    private volatile boolean registered;
+    private volatile String powerControl = "auto";
+
+    protected Device(Kernel kernel, String name, Device parent, BusType bus) {
+        this.kernel = kernel;
+        this.name = name;
+        this.parent = parent;
+        this.bus = bus;
+        this.mutex = new KMutex(DEVICE_LOCK, "device_lock(" + name + ")");
+    }
+
+    public final String name() {
+        return name;
+    }
+
+    public final Device parent() {
+        return parent;
+    }
+
+    public final BusType bus() {
+        return bus;
+    }
+
+    /** The bound driver, or null. */
+    public final Driver driver() {
+        return driver;
+    }
+
+    /** The device's sysfs directory (valid while registered). */
+    public final KernfsDir dir() {
+        return dir;
+    }
+
+    public final boolean registered() {
+        return registered;
+    }
+
+    /** {@code device_lock}. */
+    public final KMutex lock() {
+        return mutex;
+    }
+
+    public final Kernel kernel() {
+        return kernel;
+    }
+
+    /** {@code DEVTYPE=}, from the device type's name; null for none. */
+    protected String devtype() {
+        return null;
+    }
+
+    /** Attribute tables of the device type, added when the device is registered. */
+    protected List<AttributeGroup<?>> typeGroups() {
+        return List.of();
+    }
+
+    /** The bus's and type's uevent variables ({@code bus->uevent}, {@code type->uevent}). */
+    protected void addUeventVars(List<String> env) {
+    }
+
+    /** The path below /sys, e.g. {@code /devices/ap/card04}. */
+    public final String devpath() {
+        return dir.path();
+    }
+
+    /** The environment of a uevent of this device, as {@code dev_uevent} builds it. */
+    public final List<String> ueventEnv() {
+        List<String> env = new ArrayList<>();
+        String t = devtype();
+        if (t != null) {
+            env.add("DEVTYPE=" + t);
+        }
+        Driver d = driver;
+        if (d != null) {
+            env.add("DRIVER=" + d.name());
+        }
+        addUeventVars(env);
+        return env;
+    }
+
+    /** True if the uevent filter lets events of this device through (it has a bus or class). */
+    protected boolean ueventFiltered() {
+        return bus == null;
+    }
+
+    private String ueventShow() {
+        if (ueventFiltered()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String e : ueventEnv()) {
+            sb.append(e).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private void ueventStore(String buf) {
+        Uevent.synth(kernel, devpath(), subsystemName(), buf, ueventEnv());
+    }
+
+    private void powerControlStore(String buf) {
+        String v = Uevent.cstr(buf);
+        if (v.equals("on") || v.equals("on\n")) {
+            powerControl = "on";
+        } else if (v.equals("auto") || v.equals("auto\n")) {
+            powerControl = "auto";
+        } else {
+            throw KernelException.bare(Errno.EINVAL);
+        }
+    }
+
+    /** The subsystem name for uevents (the bus name), or null. */
+    protected String subsystemName() {
+        return bus == null ? null : bus.name();
+    }
+
+    /** Sends a uevent for this device with extra variables (KOBJ_CHANGE etc.). */
+    public final void uevent(String action, String... extra) {
+        List<String> env = new ArrayList<>(ueventEnv());
+        env.addAll(List.of(extra));
+        kernel.uevents().send(action, devpath(), subsystemName(), env);
+    }
+
+    /**
+     * {@code device_add}: creates the directory in {@code parentDir} (the parent's directory if
+     * null), the standard files, the {@code subsystem} link and the bus's device link, sends
+     * "add", then lets the bus probe a driver.
+     */
+    public final void add(KernfsDir parentDir) {
+        KernfsDir where = parentDir != null ? parentDir : parent.dir;
+        kernel.sysfs().batch(() -> {
+            dir = where.mkdir(name);
+            dir.addGroup(DEVICE_ATTRS, this);
+            dir.addGroup(POWER_ATTRS, this);
+            for (AttributeGroup<?> g : typeGroups()) {
+                addGroupUnchecked(g);
+            }
+            if (bus != null) {
+                dir.symlink("subsystem", bus.dir());
+                bus.devicesDir().symlink(name, dir);
+            }
+        });
+        registered = true;
+        if (bus != null) {
+            bus.addDevice(this);
+        }
+        if (!ueventFiltered()) {
+            kernel.uevents().send("add", devpath(), subsystemName(), ueventEnv());
+        }
+        if (bus != null) {
+            bus.probeDevice(this);
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void addGroupUnchecked(AttributeGroup g) {
+        dir.addGroup(g, this);
+    }
+
+    /**
+     * Gives an already registered device a bus without linking it into the bus (no
+     * {@code subsystem} link, not in {@code /sys/bus/B/devices}, never probed), as a driver
+     * does with {@code root->bus = &bus_type} after {@code root_device_register}: the device's
+     * uevents then pass the uevent filter and carry {@code SUBSYSTEM=B}.
+     */
+    public final void setBusUnlinked(BusType b) {
+        this.bus = b;
+    }
+
+    /** {@code device_del}: releases the driver, removes the links and the directory, sends "remove". */
+    public final void del() {
+        del(null);
+    }
+
+    /**
+     * {@code device_del}, also running {@code alsoRemove} in the same tree update that removes the
+     * directory (for links elsewhere that must vanish together with it).
+     */
+    public final void del(Runnable alsoRemove) {
+        if (!registered) {
+            return;
+        }
+        if (bus != null) {
+            // bus_remove_device: the subsystem and bus links go before the driver is released
+            // (a driver's remove may block, e.g. an mdev waiting for its VMM)
+            kernel.sysfs().batch(() -> {
+                dir.removeChild("subsystem");
+                bus.devicesDir().removeChild(name);
+            });
+            Driver.release(this);
+            bus.removeDevice(this);
+        }
+        String path = devpath();
+        List<String> env = ueventEnv();
+        registered = false;
+        kernel.sysfs().batch(() -> {
+            if (alsoRemove != null) {
+                alsoRemove.run();
+            }
+            if (bus != null) {
+                bus.devicesDir().removeChild(name);
+            }
+            dir.remove();
+        });
+        if (!ueventFiltered()) {
+            kernel.uevents().send("remove", path, subsystemName(), env);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,791 @@
+package org.apsysfs.bus;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apsysfs.Kernel;
+import org.apsysfs.base.BusType;
+import org.apsysfs.base.Device;
+import org.apsysfs.base.Driver;
+import org.apsysfs.hardware.ApMask;
+import org.apsysfs.hardware.ApRc;
+import org.apsysfs.hardware.ApHardware;
+import org.apsysfs.hardware.Qci;
+import org.apsysfs.hardware.TapqInfo;
+import org.apsysfs.hardware.TapqResult;
+import org.apsysfs.kernel.Errno;
+import org.apsysfs.kernel.KernelException;
+import org.apsysfs.kernel.Kstrtox;
+import org.apsysfs.locking.Guard;
+import org.apsysfs.locking.KMutex;
+import org.apsysfs.locking.LockClass;
+import org.apsysfs.sysfs.Attribute;
+import org.apsysfs.sysfs.AttributeGroup;
+
+/**
+ * The AP bus ({@code drivers/s390/crypto/ap_bus.c}): {@code /sys/bus/ap} with its files, the
+ * root device {@code /sys/devices/ap}, the reservation masks {@code apmask}/{@code aqmask},
+ * the bus scan that turns the host AP configuration into card and queue devices, and the
+ * probe rule that gives reserved queues to the default drivers and free ones to the others.
+ *
+ * <p>Locking: {@link #apmask}, {@link #aqmask}, {@link #driverOverrides} and
+ * {@link #masksInUse} are guarded by {@code ap_attr_mutex}; {@link #qci} and the card map
+ * change only under {@code ap_scan_bus_mutex}.
+ */
+public final class ApBus extends BusType {
+    public static final int AP_DEVICE_TYPE_CEX4 = 10;
+    public static final int AP_DEVICE_TYPE_CEX8 = 14;
+    /** The host's interruption subclass for AP adapter interrupts ({@code AP_ISC}). */
+    public static final int HOST_ISC = 6;
+    /** The host ISC of the GISA interruption bridge ({@code GIB}) for guest AP interrupts. */
+    public static final int GIB_ISC = 7;
+    public static final LockClass AP_ATTR_MUTEX = LockClass.of("ap_attr_mutex");
+    public static final LockClass AP_SCAN_BUS_MUTEX = LockClass.of("ap_scan_bus_mutex");
+
+    static final AttributeGroup<ApBus> BUS_ATTRS = AttributeGroup.of(
+            Attribute.rw("ap_domain", b -> b.domainIndex + "\n", ApBus::apDomainStore),
+            Attribute.ro("ap_control_domain_mask", b -> b.qciMask(b.qci.adm())),
+            Attribute.ro("ap_usage_domain_mask", b -> b.qciMask(b.qci.aqm())),
+            Attribute.ro("ap_adapter_mask", b -> b.qciMask(b.qci.apm())),
+            Attribute.rw("config_time", b -> b.configTime + "\n", ApBus::configTimeStore),
+            Attribute.rw("poll_thread", b -> (b.pollThread ? 1 : 0) + "\n", ApBus::pollThreadStore),
+            Attribute.ro("ap_interrupts", b -> (b.interruptsEnabled() ? 1 : 0) + "\n"),
+            Attribute.rw("poll_timeout", b -> Long.toUnsignedString(b.pollTimeout) + "\n", ApBus::pollTimeoutStore),
+            Attribute.ro("ap_max_domain_id", b -> b.maxDomainId + "\n"),
+            Attribute.ro("ap_max_adapter_id", b -> b.maxAdapterId + "\n"),
+            Attribute.rw("apmask", b -> b.maskShow(true), (b, buf) -> b.maskStore(buf, true)),
+            Attribute.rw("aqmask", b -> b.maskShow(false), (b, buf) -> b.maskStore(buf, false)),
+            Attribute.rw("scans", b -> b.scanCount.get() + "\n", (b, buf) -> b.forceRescan()),
+            Attribute.ro("bindings", ApBus::bindingsShow),
+            Attribute.ro("bindings_complete_count", b -> b.bindingsCompleteCount.get() + "\n"),
+            Attribute.ro("features", ApBus::featuresShow));
+
+    private final ApHardware hw;
+    private final KMutex attrMutex = new KMutex(AP_ATTR_MUTEX);
+    private final KMutex scanMutex = new KMutex(AP_SCAN_BUS_MUTEX);
+    private final Device root;
+    private final int maxAdapterId;
+    private final int maxDomainId;
+
+    /** Guarded by ap_attr_mutex. */
+    private ApMask apmask = ApMask.full();
+    /** Guarded by ap_attr_mutex. */
+    private ApMask aqmask = ApMask.full();
+    /** Guarded by ap_attr_mutex: number of queues with a driver_override set. */
+    private int driverOverrides;
+    /** Guarded by ap_attr_mutex: apmask/aqmask are not both all ones. */
+    private boolean masksInUse;
+
+    /** The configuration seen by the last scan; guarded by ap_scan_bus_mutex (volatile for readers). */
+    private volatile Qci qci;
+    private final Map<Integer, ApCard> cards = new ConcurrentSkipListMap<>();
+
+    private volatile int domainIndex = -1;
+    private volatile int configTime = 30;
+    private volatile boolean pollThread;
+    private volatile long pollTimeout = 250_000L;
+    private final AtomicLong scanCount = new AtomicLong();
+    private final AtomicLong bindingsCompleteCount = new AtomicLong();
+    /** The {@code ap_apqn_bindings_complete} completion; re-armed by every probe. */
+    private volatile boolean bindingsComplete;
+    private ScheduledExecutorService timer;
+
+    public ApBus(Kernel kernel, ApHardware hw) {
+        super(kernel, "ap");
+        this.hw = hw;
+        this.qci = fetchQci();
+        this.maxAdapterId = hw.maxAdapterId();
+        this.maxDomainId = hw.maxDomainId();
+        this.root = new Device(kernel, "ap", null, null) {
+        };
+    }
+
+    @Override
+    protected List<AttributeGroup<?>> busGroups() {
+        return List.of(BUS_ATTRS);
+    }
+
+    /** {@code ap_module_init}: the bus, its root device; scans start with {@link #initialScan}. */
+    @Override
+    public void register() {
+        super.register();
+        root.add(kernel.devicesDir());
+        // ap_root_device->bus = &ap_bus_type: its uevents carry SUBSYSTEM=ap, but it is no
+        // device of the bus (no subsystem link, not in bus/ap/devices)
+        root.setBusUnlinked(this);
+    }
+
+    /** PQAP(QCI); without QCI every id is taken as configured (masks all ones, no flags). */
+    private Qci fetchQci() {
+        return hw.qci().orElseGet(() -> new Qci(false, false, false, false, false, 0, 0,
+                ApMask.full(), ApMask.full(), ApMask.full()));
+    }
+
+    public ApHardware hardware() {
+        return hw;
+    }
+
+    /** {@code /sys/devices/ap}. */
+    public Device rootDevice() {
+        return root;
+    }
+
+    public KMutex attrMutex() {
+        return attrMutex;
+    }
+
+    public KMutex scanMutex() {
+        return scanMutex;
+    }
+
+    public int maxAdapterId() {
+        return maxAdapterId;
+    }
+
+    public int maxDomainId() {
+        return maxDomainId;
+    }
+
+    /** The QCI information as of the last scan. */
+    public Qci qci() {
+        return qci;
+    }
+
+    /** The default usage domain ({@code ap_domain_index}), -1 if none. */
+    public int domainIndexValue() {
+        return domainIndex;
+    }
+
+    public boolean interruptsEnabled() {
+        return true;
+    }
+
+    /** A host NIB address for a queue's adapter interrupts (any stable non-zero value). */
+    static long hostNib(int apqn) {
+        return 0x0000_7f00_0000_0000L | ((long) apqn << 12);
+    }
+
+    /** The current apmask; the caller holds ap_attr_mutex or accepts a racy snapshot. */
+    public ApMask apmask() {
+        return apmask;
+    }
+
+    /** The current aqmask; the caller holds ap_attr_mutex or accepts a racy snapshot. */
+    public ApMask aqmask() {
+        return aqmask;
+    }
+
+    /**
+     * Whether APQN (apid, apqi) is reserved for the default drivers: both mask bits set, or
+     * (newest kernels) its queue has a driver_override and is bound to a default driver.
+     * The caller holds ap_attr_mutex.
+     */
+    public boolean reservedForDefault(int apid, int apqi) {
+        ApCard c = cards.get(apid);
+        ApQueue q = c == null ? null : c.queue(apqi);
+        if (q != null && q.driverOverride != null) {
+            Driver d = q.driver();
+            return d instanceof ApDriver ad && ad.isDefault();
+        }
+        return apmask.test(apid) && aqmask.test(apqi);
+    }
+
+    /**
+     * {@code ap_apqn_in_matrix_owned_by_def_drv}: the first APQN of apm x aqm reserved for the
+     * default drivers, or -1. The caller holds ap_attr_mutex.
+     */
+    public int firstReservedApqn(ApMask apm, ApMask aqm) {
+        if (driverOverrides == 0) {
+            ApMask a = apm.and(apmask);
+            ApMask q = aqm.and(aqmask);
+            if (a.isEmpty() || q.isEmpty()) {
+                return -1;
+            }
+            return (a.nextSetBit(0) << 8) | q.nextSetBit(0);
+        }
+        for (int card : apm.ids()) {
+            for (int dom : aqm.ids()) {
+                if (reservedForDefault(card, dom)) {
+                    return (card << 8) | dom;
+                }
+            }
+        }
+        return -1;
+    }
+
+    public List<ApCard> cards() {
+        return new ArrayList<>(cards.values());
+    }
+
+    public ApCard card(int apid) {
+        return cards.get(apid);
+    }
+
+    /** The queue device of an APQN, or null. */
+    public ApQueue queue(int apqn) {
+        ApCard c = cards.get(apqn >> 8);
+        return c == null ? null : c.queue(apqn & 0xff);
+    }
+
+    public List<ApQueue> queues() {
+        List<ApQueue> out = new ArrayList<>();
+        for (ApCard c : cards.values()) {
+            out.addAll(c.queues());
+        }
+        return out;
+    }
+
+    /** The AP drivers in registration order. */
+    public List<ApDriver> apDrivers() {
+        List<ApDriver> out = new ArrayList<>();
+        for (Driver d : drivers()) {
+            out.add((ApDriver) d);
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ matching and probing
+
+    @Override
+    protected boolean match(Device dev, Driver drv) {
+        return dev instanceof ApDevice ad && drv instanceof ApDriver ap && ap.handles(ad);
+    }
+
+    /**
+     * {@code ap_device_probe}: a queue with a driver_override binds only to that driver;
+     * otherwise a reserved queue only to a default driver and a free one only to the others
+     * (ENODEV, silently, for the wrong kind).
+     */
+    @Override
+    protected void probe(Device dev, Driver drv) {
+        ApDriver ad = (ApDriver) drv;
+        if (dev instanceof ApQueue q) {
+            String override = q.driverOverride;
+            if (override != null) {
+                if (!override.equals(drv.name())) {
+                    throw KernelException.bare(Errno.ENODEV);
+                }
+            } else {
+                boolean devres;
+                try (Guard g = attrMutex.lock()) {
+                    devres = apmask.test(q.apid()) && aqmask.test(q.domain());
+                }
+                if (devres != ad.isDefault()) {
+                    throw KernelException.bare(Errno.ENODEV);
+                }
+            }
+        }
+        bindingsComplete = false;
+        super.probe(dev, drv);
+    }
+
+    /** {@code ap_device_remove}: the driver's remove, then the queue is zeroized (ZAPQ). */
+    @Override
+    protected void remove(Device dev, Driver drv) {
+        super.remove(dev, drv);
+        if (dev instanceof ApQueue q) {
+            q.removeState();
+        }
+    }
+
+    @Override
+    protected void driverAttached(Driver drv) {
+        checkBindingsComplete();
+    }
+
+    // ------------------------------------------------------------------ bus files
+
+    private String qciMask(ApMask m) {
+        return qci.hasFlags() ? m.format() + "\n" : "not supported\n";
+    }
+
+    private String featuresShow() {
+        Qci q = qci;
+        if (!q.hasFlags()) {
+            return "-\n";
+        }
+        StringBuilder sb = new StringBuilder();
+        if (q.apsc()) {
+            sb.append("APSC ");
+        }
+        if (q.apxa()) {
+            sb.append("APXA ");
+        }
+        if (q.qact()) {
+            sb.append("QACT ");
+        }
+        if (q.rc8a()) {
+            sb.append("RC8A ");
+        }
+        if (q.apsb()) {
+            sb.append("APSB ");
+        }
+        if (sb.length() == 0) {
+            return "";
+        }
+        sb.setLength(sb.length() - 1);
+        return sb.append('\n').toString();
+    }
+
+    /** {@code ap_domain}: {@code %i}, 0..ap_max_domain_id and set in aqmask, else EINVAL. */
+    private void apDomainStore(String buf) {
+        int d = scanInt("ap: ap_domain", buf, true);
+        if (d < 0 || d > maxDomainId) {
+            throw KernelException.of(Errno.EINVAL, "ap: ap_domain: %d is not a domain between 0 and %d", d, maxDomainId);
+        }
+        try (Guard g = attrMutex.lock()) {
+            if (!aqmask.test(d)) {
+                throw KernelException.of(Errno.EINVAL, "ap: ap_domain: domain %d is not in aqmask", d);
+            }
+        }
+        domainIndex = d;
+    }
+
+    /** {@code config_time}: {@code %d}, 5..120 seconds, else EINVAL; re-arms the rescan timer. */
+    private void configTimeStore(String buf) {
+        int t = scanInt("ap: config_time", buf, false);
+        if (t < 5 || t > 120) {
+            throw KernelException.of(Errno.EINVAL, "ap: config_time: %d is not between 5 and 120 seconds", t);
+        }
+        configTime = t;
+        synchronized (this) {
+            if (timer != null) {
+                timer.shutdownNow();
+                timer = null;
+                startPeriodicScans();
+            }
+        }
+    }
+
+    /** {@code poll_thread}: a boolean; starting is a no-op while adapter interrupts are in use. */
+    private void pollThreadStore(String buf) {
+        boolean on;
+        try {
+            on = Kstrtox.kstrtobool(buf);
+        } catch (KernelException e) {
+            throw KernelException.of(e.errno(), "ap: poll_thread: '%s' is not a boolean", printable(buf));
+        }
+        if (on) {
+            if (!interruptsEnabled()) {
+                pollThread = true;
+            }
+        } else {
+            pollThread = false;
+        }
+    }
+
+    /** {@code poll_timeout}: kstrtoul base 0 (EINVAL/ERANGE); above 120 s → EINVAL. */
+    private void pollTimeoutStore(String buf) {
+        long v;
+        try {
+            v = Kstrtox.kstrtoul(buf, 0);
+        } catch (KernelException e) {
+            throw KernelException.of(e.errno(), "ap: poll_timeout: '%s' is %s", printable(buf),
+                    e.errno() == Errno.ERANGE ? "out of range" : "not an unsigned number");
+        }
+        if (Long.compareUnsigned(v, 120_000_000_000L) > 0) {
+            throw KernelException.of(Errno.EINVAL, "ap: poll_timeout: %s ns is more than 120 s", Long.toUnsignedString(v));
+        }
+        pollTimeout = v;
+    }
+
+    /**
+     * {@code sscanf(buf, "%d\n")} ({@code autoBase}: {@code "%i\n"}) for the store of
+     * {@code file}; no number is EINVAL with a log line naming the file.
+     */
+    public static int scanInt(String file, String buf, boolean autoBase) {
+        try {
+            return Kstrtox.sscanfInt(buf, autoBase);
+        } catch (KernelException e) {
+            throw KernelException.of(e.errno(), "%s: '%s' is not a number", file, printable(buf));
+        }
+    }
+
+    private String maskShow(boolean adapters) {
+        try (Guard g = attrMutex.lockInterruptible()) {
+            return (adapters ? apmask : aqmask).format() + "\n";
+        }
+    }
+
+    /**
+     * {@code apmask}/{@code aqmask} store.
+     *
+     * <ol>
+     * <li>ap_attr_mutex (ERESTARTSYS on a signal);</li>
+     * <li>a queue has a driver_override → EINVAL;</li>
+     * <li>parse (absolute or relative form) → EINVAL;</li>
+     * <li>unchanged → success without side effects;</li>
+     * <li>bits newly set: every driver's {@code in_use} is asked about (new ids x all ids of
+     *     the other dimension) → EBUSY, mask unchanged;</li>
+     * <li>commit; after the mutex is released every queue whose reservation changed is
+     *     re-probed, and {@code APMASK=}/{@code AQMASK=} is sent on /sys/devices/ap.</li>
+     * </ol>
+     */
+    private void maskStore(String buf, boolean adapters) {
+        String name = adapters ? "apmask" : "aqmask";
+        ApMask updated;
+        try (Guard g = attrMutex.lockInterruptible()) {
+            if (driverOverrides > 0) {
+                throw KernelException.of(Errno.EINVAL,
+                        "ap: %s: refused: %d queue(s) have a driver_override set", name, driverOverrides);
+            }
+            ApMask current = adapters ? apmask : aqmask;
+            try {
+                updated = ApMaskParser.parse(buf, current);
+            } catch (KernelException e) {
+                throw KernelException.of(Errno.EINVAL, "ap: %s: invalid mask '%s'", name, printable(buf));
+            }
+            if (updated.equals(current)) {
+                return;
+            }
+            ApMask added = updated.andNot(current);
+            if (!added.isEmpty()) {
+                ApMask apm = adapters ? added : ApMask.full();
+                ApMask aqm = adapters ? ApMask.full() : added;
+                for (ApDriver d : apDrivers()) {
+                    if (d.inUse(apm, aqm)) {
+                        throw KernelException.of(Errno.EBUSY,
+                                "ap: %s: refused: queues it would reserve for the default drivers are assigned to an mdev of %s",
+                                name, d.name());
+                    }
+                }
+            }
+            if (adapters) {
+                apmask = updated;
+            } else {
+                aqmask = updated;
+            }
+            masksInUse = !(apmask.isFull() && aqmask.isFull());
+        }
+        reviseBindings();
+        root.uevent("change", (adapters ? "APMASK=" : "AQMASK=") + updated.format() + "\n");
+    }
+
+    static String printable(String buf) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : buf.toCharArray()) {
+            if (c == '\n') {
+                sb.append("\\n");
+            } else {
+                sb.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c));
+            }
+            if (sb.length() > 80) {
+                sb.append("...");
+                break;
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * {@code ap_bus_revise_bindings}: re-probes every queue whose driver kind disagrees with
+     * its reservation (unbound queues too).
+     */
+    private void reviseBindings() {
+        for (ApQueue q : queues()) {
+            Driver d = q.driver();
+            boolean reprobe;
+            String override = q.driverOverride;
+            if (override != null) {
+                reprobe = d == null || !override.equals(d.name());
+            } else if (d == null) {
+                reprobe = true;
+            } else {
+                boolean devres;
+                try (Guard g = attrMutex.lock()) {
+                    devres = apmask.test(q.apid()) && aqmask.test(q.domain());
+                }
+                reprobe = devres != ((ApDriver) d).isDefault();
+            }
+            if (reprobe) {
+                reprobe(q);
+            }
+        }
+    }
+
+    void setDriverOverride(ApQueue q, String buf) {
+        try (Guard g = attrMutex.lockInterruptible()) {
+            if (masksInUse) {
+                throw KernelException.of(Errno.EINVAL,
+                        "ap: %s: driver_override: refused while apmask/aqmask are not all ones", q.name());
+            }
+            String v = ApQueue.parseOverride(buf);
+            boolean had = q.driverOverride != null;
+            q.driverOverride = v;
+            if (had && v == null) {
+                driverOverrides--;
+            } else if (!had && v != null) {
+                driverOverrides++;
+            }
+        }
+    }
+
+    private String bindingsShow() {
+        int apqns = 0;
+        int bound = 0;
+        for (Device d : devices()) {
+            if (d instanceof ApQueue) {
+                apqns++;
+                if (d.driver() != null) {
+                    bound++;
+                }
+            }
+        }
+        if (scanCount.get() >= 1 && bound == apqns) {
+            return bound + "/" + apqns + " (complete)\n";
+        }
+        return bound + "/" + apqns + "\n";
+    }
+
+    private void checkBindingsComplete() {
+        if (scanCount.get() < 1) {
+            return;
+        }
+        for (Device d : devices()) {
+            if (d instanceof ApQueue && d.driver() == null) {
+                return;
+            }
+        }
+        if (!bindingsComplete) {
+            bindingsComplete = true;
+            long n = bindingsCompleteCount.incrementAndGet();
+            root.uevent("change", "BINDINGS=complete", "COMPLETECOUNT=" + n);
+        }
+    }
+
+    // ------------------------------------------------------------------ card config
+
+    /** Card {@code config} store: SCLP (de)configure, CONFIG= uevent, forced rescan. */
+    void configureCard(ApCard card, boolean on) {
+        if (on != card.config) {
+            try {
+                hw.sclpConfigure(card.id(), on);
+            } catch (KernelException e) {
+                throw KernelException.of(e.errno(), "ap: %s: SCLP %sconfigure failed with %s",
+                        card.name(), on ? "" : "de", e.errno().name());
+            }
+            card.config = on;
+            card.uevent("change", "CONFIG=" + (on ? 1 : 0));
+            forceRescan();
+        } else {
+            card.uevent("change", "CONFIG=" + (on ? 1 : 0));
+        }
+    }
+
+    // ------------------------------------------------------------------ scanning
+
+    /** The first scan, at boot: creates every card and queue device and probes them. */
+    public void initialScan() {
+        scan();
+    }
+
+    /** {@code ap_bus_force_rescan}: a synchronous rescan, once the initial scan is done. */
+    public void forceRescan() {
+        if (scanCount.get() > 0) {
+            scan();
+        }
+    }
+
+    /** Rescans every {@code config_time} seconds of real time (the daemon does this; tests do not). */
+    public synchronized void startPeriodicScans() {
+        if (timer != null) {
+            return;
+        }
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ap_scan_bus");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                forceRescan();
+            } catch (RuntimeException e) {
+                kernel.log().err("ap: periodic bus scan failed: %s", e);
+            }
+        }, configTime, configTime, TimeUnit.SECONDS);
+    }
+
+    public synchronized void stopPeriodicScans() {
+        if (timer != null) {
+            timer.shutdownNow();
+            timer = null;
+        }
+    }
+
+    /** {@code ap_scan_bus}. */
+    public void scan() {
+        try (Guard g = scanMutex.lock()) {
+            Qci old = qci;
+            Qci now = fetchQci();
+            boolean changed = !now.equals(old);
+            if (changed) {
+                if (now.hasFlags() && (!now.apm().andNot(old.apm()).isEmpty()
+                        || !now.aqm().andNot(old.aqm()).isEmpty())) {
+                    // new adapters or domains mean new devices to bind: re-arm the completion
+                    bindingsComplete = false;
+                }
+                for (ApDriver d : apDrivers()) {
+                    d.onConfigChanged(now, old);
+                }
+            }
+            qci = now;
+            selectDomain();
+            for (int id = 0; id <= maxAdapterId; id++) {
+                scanAdapter(id);
+            }
+            if (changed) {
+                for (ApDriver d : apDrivers()) {
+                    d.onScanComplete(now, old);
+                }
+            }
+            if (scanCount.incrementAndGet() == 1) {
+                root.uevent("change", "INITSCAN=done");
+            }
+        }
+        checkBindingsComplete();
+    }
+
+    private void selectDomain() {
+        if (domainIndex >= 0) {
+            return;
+        }
+        ApMask perms;
+        ApMask apperms;
+        try (Guard g = attrMutex.lock()) {
+            perms = aqmask;
+            apperms = apmask;
+        }
+        for (int dom = 0; dom <= maxDomainId; dom++) {
+            if (!usageDomain(dom) || !perms.test(dom)) {
+                continue;
+            }
+            for (int card = 0; card <= maxAdapterId; card++) {
+                if (!adapterConfigured(card) || !apperms.test(card)) {
+                    continue;
+                }
+                if (hw.tapq((card << 8) | dom, true).rc() == ApRc.NORMAL) {
+                    domainIndex = dom;
+                    return;
+                }
+            }
+        }
+    }
+
+    private boolean usageDomain(int dom) {
+        return !qci.hasFlags() || qci.aqm().test(dom);
+    }
+
+    private boolean adapterConfigured(int id) {
+        return !qci.hasFlags() || qci.apm().test(id);
+    }
+
+    /** {@code ap_queue_info}: TAPQ answered with hardware information. */
+    private static boolean infoAvailable(TapqResult r) {
+        if (r.info() == null || r.info().value() == 0) {
+            return false;
+        }
+        return switch (r.rc()) {
+            case NORMAL, RESET_IN_PROGRESS, DECONFIGURED, CHECKSTOPPED, BUSY -> true;
+            default -> r.status().async();
+        };
+    }
+
+    private void scanAdapter(int ap) {
+        ApCard card = cards.get(ap);
+        if (!adapterConfigured(ap)) {
+            if (card != null) {
+                removeCard(card);
+            }
+            return;
+        }
+        TapqResult first = null;
+        for (int dom = 0; dom <= maxDomainId; dom++) {
+            if (!usageDomain(dom)) {
+                continue;
+            }
+            TapqResult r = hw.tapq((ap << 8) | dom, true);
+            if (infoAvailable(r)) {
+                first = r;
+                break;
+            }
+        }
+        if (first == null) {
+            if (card != null) {
+                removeCard(card);
+            }
+            return;
+        }
+        TapqInfo info = first.info();
+        int rawType = info.apType();
+        int comp = rawType;
+        if (rawType > AP_DEVICE_TYPE_CEX8) {
+            comp = qci.qact() ? hw.qact(ap << 8, info.mode(), AP_DEVICE_TYPE_CEX8).compatibleType() : 0;
+        }
+        if (comp < AP_DEVICE_TYPE_CEX4 || comp > AP_DEVICE_TYPE_CEX8) {
+            if (card != null) {
+                removeCard(card);
+            }
+            return;
+        }
+        boolean decfg = first.rc() == ApRc.DECONFIGURED;
+        boolean chkstop = first.rc() == ApRc.CHECKSTOPPED;
+        if (card != null && (card.rawType() != rawType || card.info().cardFunctions() != info.cardFunctions())) {
+            removeCard(card);
+            card = null;
+        }
+        if (card == null) {
+            card = new ApCard(kernel, this, ap, rawType, comp, info, !decfg, chkstop);
+            cards.put(ap, card);
+            card.add(null);
+        } else {
+            card.updateState(!decfg, chkstop);
+        }
+        scanDomains(card);
+    }
+
+    private void scanDomains(ApCard card) {
+        for (int dom = 0; dom <= maxDomainId; dom++) {
+            ApQueue q = card.queue(dom);
+            if (!usageDomain(dom)) {
+                if (q != null) {
+                    removeQueue(q);
+                }
+                continue;
+            }
+            TapqResult r = hw.tapq((card.id() << 8) | dom, true);
+            if (!infoAvailable(r)) {
+                if (q != null) {
+                    removeQueue(q);
+                }
+                continue;
+            }
+            boolean decfg = r.rc() == ApRc.DECONFIGURED;
+            boolean chkstop = r.rc() == ApRc.CHECKSTOPPED;
+            if (q != null) {
+                q.updateState(!decfg, chkstop);
+            } else {
+                q = new ApQueue(kernel, this, card, dom, !decfg, chkstop);
+                card.addQueue(q);
+                q.add(card.dir());
+            }
+        }
+    }
+
+    private void removeQueue(ApQueue q) {
+        q.del();
+        q.card().removeQueue(q);
+    }
+
+    private void removeCard(ApCard card) {
+        for (ApQueue q : card.queues()) {
+            removeQueue(q);
+        }
+        card.del();
+        cards.remove(card.id(), card);
+    }
+}

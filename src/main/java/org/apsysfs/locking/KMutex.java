@@ -1,0 +1,95 @@
+package org.apsysfs.locking;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apsysfs.kernel.Errno;
+import org.apsysfs.kernel.KernelException;
+
+/**
+ * A kernel mutex ({@code struct mutex}) of a named {@link LockClass}. Every acquisition is
+ * reported to the {@link Lockdep} validator; a wait longer than the hung-task timeout is
+ * reported too (and the wait goes on, as in the kernel).
+ */
+public final class KMutex {
+    private final LockClass cls;
+    private final String instanceName;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    public KMutex(LockClass cls) {
+        this(cls, cls.name());
+    }
+
+    /** A mutex with an instance name for reports (e.g. "device_lock(05.0004)"). */
+    public KMutex(LockClass cls, String instanceName) {
+        this.cls = cls;
+        this.instanceName = instanceName;
+    }
+
+    public LockClass lockClass() {
+        return cls;
+    }
+
+    public String instanceName() {
+        return instanceName;
+    }
+
+    /** {@code mutex_lock}. */
+    public Guard lock() {
+        return lockNested(0);
+    }
+
+    /** {@code mutex_lock_nested}: a nesting subclass lets two locks of one class nest. */
+    public Guard lockNested(int subclass) {
+        Lockdep.get().acquire(cls, subclass, this, instanceName);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (lock.tryLock(Lockdep.get().hungTaskMillis(), TimeUnit.MILLISECONDS)) {
+                        break;
+                    }
+                    Lockdep.get().hungTask(instanceName);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return this::unlock;
+    }
+
+    /**
+     * {@code mutex_lock_interruptible}: fails with ERESTARTSYS if the caller is interrupted
+     * (the simulator's "signal pending") while waiting.
+     */
+    public Guard lockInterruptible() {
+        Lockdep.get().acquire(cls, 0, this, instanceName);
+        try {
+            while (!lock.tryLock(Lockdep.get().hungTaskMillis(), TimeUnit.MILLISECONDS)) {
+                Lockdep.get().hungTask(instanceName);
+            }
+        } catch (InterruptedException e) {
+            Lockdep.get().release(this);
+            Thread.currentThread().interrupt();
+            throw KernelException.bare(Errno.ERESTARTSYS);
+        }
+        return this::unlock;
+    }
+
+    private void unlock() {
+        Lockdep.get().release(this);
+        lock.unlock();
+    }
+
+    /** {@code lockdep_assert_held}. */
+    public boolean isHeldByCurrentThread() {
+        return lock.isHeldByCurrentThread();
+    }
+
+    public boolean isLocked() {
+        return lock.isLocked();
+    }
+}

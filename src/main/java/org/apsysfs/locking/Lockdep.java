@@ -1,0 +1,189 @@
+package org.apsysfs.locking;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A lock validator in the spirit of the kernel's lockdep. For every acquisition it records,
+ * per lock class (and nesting subclass), which classes were already held, building a
+ * dependency graph. The moment an acquisition would close a cycle in that graph it reports a
+ * "possible circular locking dependency" naming the existing chain and the new one, even if
+ * no deadlock happened; taking a lock of a class already held (without a nesting subclass)
+ * is reported as "possible recursive locking". Waits longer than the hung-task timeout are
+ * reported as well. Lock classes are global, as in the kernel, so there is one validator.
+ */
+public final class Lockdep {
+    private static final Logger LOG = LoggerFactory.getLogger("lockdep");
+    private static final Lockdep INSTANCE = new Lockdep();
+
+    /** A class key: the class plus the nesting subclass it was taken with. */
+    record Key(LockClass cls, int subclass) {
+        @Override
+        public String toString() {
+            return subclass == 0 ? cls.name() : cls.name() + "/" + subclass;
+        }
+    }
+
+    private record Held(Key key, Object lock, String instance) {
+    }
+
+    private final ThreadLocal<Deque<Held>> held = ThreadLocal.withInitial(ArrayDeque::new);
+    /** Guarded by this: edge a -> b means b was taken while a was held; value = first seen where. */
+    private final Map<Key, Map<Key, String>> after = new LinkedHashMap<>();
+    private final List<String> reports = new CopyOnWriteArrayList<>();
+    private volatile long hungTaskMillis = 10_000;
+
+    public static Lockdep get() {
+        return INSTANCE;
+    }
+
+    /** How long a wait may take before it is reported as a hung task. */
+    public long hungTaskMillis() {
+        return hungTaskMillis;
+    }
+
+    public void setHungTaskMillis(long millis) {
+        this.hungTaskMillis = millis;
+    }
+
+    void acquire(LockClass cls, int subclass, Object lock, String instance) {
+        Key key = new Key(cls, subclass);
+        Deque<Held> stack = held.get();
+        for (Held h : stack) {
+            if (h.lock == lock || h.key.equals(key)) {
+                report("WARNING: possible recursive locking detected\n"
+                        + Thread.currentThread().getName() + " is trying to acquire lock:\n  " + instance + " (" + key + ")\n"
+                        + "but task is already holding lock:\n  " + h.instance + " (" + h.key + ")\n"
+                        + heldText(stack));
+            }
+        }
+        for (Held h : stack) {
+            if (!h.key.equals(key)) {
+                addEdge(h.key, key, stack, instance);
+            }
+        }
+        stack.push(new Held(key, lock, instance));
+    }
+
+    void release(Object lock) {
+        Deque<Held> stack = held.get();
+        for (var it = stack.iterator(); it.hasNext();) {
+            if (it.next().lock == lock) {
+                it.remove();
+                return;
+            }
+        }
+    }
+
+    void hungTask(String instance) {
+        report("INFO: task " + Thread.currentThread().getName() + " blocked for more than "
+                + hungTaskMillis / 1000 + " seconds waiting for " + instance + "\n" + heldText(held.get()));
+    }
+
+    private synchronized void addEdge(Key from, Key to, Deque<Held> stack, String instance) {
+        Map<Key, String> out = after.computeIfAbsent(from, k -> new LinkedHashMap<>());
+        if (out.containsKey(to)) {
+            return;
+        }
+        List<Key> path = findPath(to, from);
+        if (path != null) {
+            StringBuilder chain = new StringBuilder();
+            for (int i = 0; i < path.size(); i++) {
+                chain.append(i == 0 ? "  " : "  --> ").append(path.get(i)).append('\n');
+            }
+            report("WARNING: possible circular locking dependency detected\n"
+                    + Thread.currentThread().getName() + " is trying to acquire lock:\n  " + instance + " (" + to + ")\n"
+                    + "but task is already holding lock:\n  " + from + "\n"
+                    + "which lock already depends on the new lock.\n"
+                    + "the existing dependency chain (in reverse order) is:\n" + chain
+                    + "new dependency:\n  " + from + " --> " + to + "\n"
+                    + heldText(stack));
+        }
+        out.put(to, Thread.currentThread().getName());
+    }
+
+    /** A path of edges from a to b, or null. */
+    private List<Key> findPath(Key a, Key b) {
+        Map<Key, Key> prev = new HashMap<>();
+        Deque<Key> queue = new ArrayDeque<>();
+        Set<Key> seen = new HashSet<>();
+        queue.add(a);
+        seen.add(a);
+        while (!queue.isEmpty()) {
+            Key k = queue.poll();
+            if (k.equals(b)) {
+                List<Key> path = new ArrayList<>();
+                for (Key p = b; p != null; p = prev.get(p)) {
+                    path.add(0, p);
+                }
+                return path;
+            }
+            for (Key n : after.getOrDefault(k, Map.of()).keySet()) {
+                if (seen.add(n)) {
+                    prev.put(n, k);
+                    queue.add(n);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String heldText(Deque<Held> stack) {
+        StringBuilder sb = new StringBuilder("locks held:\n");
+        List<Held> l = new ArrayList<>(stack);
+        for (int i = l.size() - 1; i >= 0; i--) {
+            sb.append("  #").append(l.size() - 1 - i).append(": ").append(l.get(i).instance)
+                    .append(" (").append(l.get(i).key).append(")\n");
+        }
+        return sb.toString();
+    }
+
+    private void report(String text) {
+        reports.add(text);
+        LOG.error("lockdep: {}", text);
+    }
+
+    /** Every report made so far. */
+    public List<String> reports() {
+        return List.copyOf(reports);
+    }
+
+    public int reportCount() {
+        return reports.size();
+    }
+
+    /** The dependency graph: one "a -> b" line per edge. */
+    public synchronized String graph() {
+        StringBuilder sb = new StringBuilder();
+        after.forEach((from, tos) -> tos.keySet().forEach(to -> sb.append(from).append(" -> ").append(to).append('\n')));
+        return sb.toString();
+    }
+
+    /** The report file: every report, separated by blank lines. */
+    public String reportText() {
+        StringBuilder sb = new StringBuilder();
+        for (String r : reports) {
+            sb.append(r).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Locks the calling thread holds, innermost first (for assertions). */
+    public List<String> heldByCurrentThread() {
+        List<String> out = new ArrayList<>();
+        for (Held h : held.get()) {
+            out.add(h.key.toString());
+        }
+        return out;
+    }
+}

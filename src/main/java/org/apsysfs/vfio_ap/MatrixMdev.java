@@ -1,0 +1,333 @@
+package org.apsysfs.vfio_ap;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apsysfs.bus.ApMaskParser;
+import org.apsysfs.hardware.ApMask;
+import org.apsysfs.kernel.Errno;
+import org.apsysfs.kernel.KernelException;
+import org.apsysfs.kernel.Kstrtox;
+import org.apsysfs.kernel.Printable;
+import org.apsysfs.kvm.Kvm;
+import org.apsysfs.locking.Guard;
+import org.apsysfs.mdev.MdevDevice;
+import org.apsysfs.sysfs.Attribute;
+import org.apsysfs.sysfs.AttributeGroup;
+import org.apsysfs.sysfs.KernfsOpenFile;
+import org.apsysfs.vfio.IommuGroups;
+
+/**
+ * A vfio_ap mediated device ({@code struct ap_matrix_mdev}): the matrix of adapters, domains
+ * and control domains assigned to it, the shadow APCB (what the guest gets, {@code guest_matrix}),
+ * the queues linked to it, and the guest it is attached to.
+ *
+ * <p>Locking: {@link #matrix}, {@link #shadowApcb}, {@link #qtable} and the pending additions
+ * are guarded by {@code mdevs_lock}; {@link #kvm} is written with {@code guests_lock},
+ * {@code kvm->lock} and {@code mdevs_lock} held, so any of them suffices to read it.
+ */
+public final class MatrixMdev {
+    /** The vfio_ap mdev files ({@code vfio_ap_mdev_attrs}), present while bound to vfio_ap_mdev. */
+    static final AttributeGroup<MdevDevice> MDEV_ATTRS = AttributeGroup.of(
+            Attribute.wo("assign_adapter", (d, b) -> of(d).assign(Kind.ADAPTER, b)),
+            Attribute.wo("unassign_adapter", (d, b) -> of(d).unassign(Kind.ADAPTER, b)),
+            Attribute.wo("assign_domain", (d, b) -> of(d).assign(Kind.DOMAIN, b)),
+            Attribute.wo("unassign_domain", (d, b) -> of(d).unassign(Kind.DOMAIN, b)),
+            Attribute.wo("assign_control_domain", (d, b) -> of(d).assignControlDomain(b)),
+            Attribute.wo("unassign_control_domain", (d, b) -> of(d).unassignControlDomain(b)),
+            Attribute.ro("control_domains", d -> of(d).controlDomainsShow()),
+            Attribute.ro("matrix", d -> of(d).matrixShow(false)),
+            Attribute.ro("guest_matrix", d -> of(d).matrixShow(true)),
+            Attribute.rw("ap_config", d -> of(d).apConfigShow(), (d, b) -> of(d).apConfigStore(b)));
+
+    enum Kind {
+        ADAPTER("adapter", "assign_adapter", "unassign_adapter"),
+        DOMAIN("domain", "assign_domain", "unassign_domain");
+
+        final String what;
+        final String assignFile;
+        final String unassignFile;
+
+        Kind(String what, String assignFile, String unassignFile) {
+            this.what = what;
+            this.assignFile = assignFile;
+            this.unassignFile = unassignFile;
+        }
+    }
+
+    final MatrixDev matrixDev;
+    final MdevDevice mdev;
+    final VfioApOps ops;
+    ApMatrix matrix;
+    ApMatrix shadowApcb;
+    volatile Kvm kvm;
+    /** Linked queues by APQN ({@code qtable}). */
+    final Map<Integer, VfioApQueue> qtable = new HashMap<>();
+    ApMask apmAdd = ApMask.empty();
+    ApMask aqmAdd = ApMask.empty();
+    ApMask admAdd = ApMask.empty();
+    IommuGroups.Group iommuGroup;
+    final VfioDevice vdev;
+    /** Attribute names whose last show exceeded a page (warned once until it fits again). */
+    private final java.util.Set<String> pageWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    MatrixMdev(MatrixDev matrixDev, MdevDevice mdev, VfioApOps ops) {
+        this.matrixDev = matrixDev;
+        this.mdev = mdev;
+        this.ops = ops;
+        int apMax = matrixDev.apBus.maxAdapterId();
+        int aqMax = matrixDev.apBus.maxDomainId();
+        this.matrix = ApMatrix.empty(apMax, aqMax);
+        this.shadowApcb = ApMatrix.empty(apMax, aqMax);
+        this.vdev = new VfioDevice(this);
+    }
+
+    static MatrixMdev of(MdevDevice d) {
+        return (MatrixMdev) d.drvdata();
+    }
+
+    public String name() {
+        return mdev.name();
+    }
+
+    public MdevDevice mdev() {
+        return mdev;
+    }
+
+    /** The guest the mdev is attached to, or null. */
+    public Kvm kvm() {
+        return kvm;
+    }
+
+    /** The VFIO device a VMM opens and closes. */
+    public VfioDevice vfioDevice() {
+        return vdev;
+    }
+
+    /** A dev_warn/dev_info prefix: {@code vfio_ap_mdev <uuid>: }. */
+    String prefix() {
+        return "vfio_ap_mdev " + name() + ": ";
+    }
+
+    List<VfioApQueue> linkedQueues() {
+        return new ArrayList<>(qtable.values());
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    private String matrixShow(boolean guest) {
+        String s;
+        long n;
+        try (Guard g = matrixDev.mdevsLock.lock()) {
+            ApMatrix m = guest ? shadowApcb : matrix;
+            s = m.format();
+            n = m.apqnCount();
+        }
+        String file = guest ? "guest_matrix" : "matrix";
+        if (s.length() > KernfsOpenFile.PAGE_SIZE) {
+            if (pageWarned.add(file)) {
+                matrixDev.kernel.log().warn("%s%s: %d APQNs need %d bytes, more than the %d-byte page a sysfs show may fill "
+                        + "(the kernel writes past its buffer; served whole here)", prefix(), file, n, s.length(),
+                        KernfsOpenFile.PAGE_SIZE);
+            }
+        } else {
+            pageWarned.remove(file);
+        }
+        return s;
+    }
+
+    private String controlDomainsShow() {
+        try (Guard g = matrixDev.mdevsLock.lock()) {
+            StringBuilder sb = new StringBuilder();
+            for (int id : matrix.adm().and(ApMask.range(0, matrix.admMax())).ids()) {
+                sb.append(ApMatrix.hex4(id)).append('\n');
+            }
+            return sb.toString();
+        }
+    }
+
+    /** {@code ap_config}: "0x&lt;APM&gt;,0x&lt;AQM&gt;,0x&lt;ADM&gt;\n", 201 bytes. */
+    private String apConfigShow() {
+        ApMatrix m = matrix;
+        return m.apm().format() + "," + m.aqm().format() + "," + m.adm().format() + "\n";
+    }
+
+    // ------------------------------------------------------------------ stores
+
+    private long parseId(String file, String buf) {
+        try {
+            return Kstrtox.kstrtoul(buf, 0);
+        } catch (KernelException e) {
+            String why = e.errno() == Errno.ERANGE ? "does not fit in 64 bits"
+                    : "is not a number (kstrtoul base 0: decimal, 0x hex or 0-prefixed octal, so 08 and 0a are invalid)";
+            throw KernelException.of(e.errno(), "%s%s: '%s' %s", prefix(), file, Printable.of(buf), why);
+        }
+    }
+
+    /**
+     * {@code assign_adapter} / {@code assign_domain}.
+     *
+     * <p>Locks: ap_attr_mutex → guests_lock → kvm->lock (if attached) → mdevs_lock.
+     *
+     * @throws KernelException EINVAL not a number; ERANGE beyond 64 bits; ENODEV above the
+     *     maximum id; EADDRNOTAVAIL an APQN of the new matrix is reserved for the default
+     *     drivers (apmask x aqmask); EADDRINUSE an APQN is assigned to another mdev. Assigning
+     *     an id that is already assigned succeeds without any check.
+     */
+    void assign(Kind kind, String buf) {
+        try (Guard g = matrixDev.attrAndUpdateLocksForMdev(this)) {
+            long id = parseId(kind.assignFile, buf);
+            int max = kind == Kind.ADAPTER ? matrix.apmMax() : matrix.aqmMax();
+            if (Long.compareUnsigned(id, max) > 0) {
+                throw KernelException.of(Errno.ENODEV, "%s%s: %s %s is above the maximum %d (ap_max_%s_id)", prefix(),
+                        kind.assignFile, kind.what, Long.toUnsignedString(id), max, kind.what);
+            }
+            int i = (int) id;
+            ApMask current = kind == Kind.ADAPTER ? matrix.apm() : matrix.aqm();
+            if (current.test(i)) {
+                return;
+            }
+            ApMatrix old = matrix;
+            matrix = kind == Kind.ADAPTER ? matrix.withApm(current.with(i)) : matrix.withAqm(current.with(i));
+            try {
+                ops.validateMasks(this, kind.assignFile);
+            } catch (KernelException e) {
+                matrix = old;
+                throw e;
+            }
+            if (kind == Kind.ADAPTER) {
+                ops.linkAdapter(this, i);
+            } else {
+                ops.linkDomain(this, i);
+            }
+            ops.filterUpdateAndReset(this, false);
+        }
+    }
+
+    /**
+     * {@code unassign_adapter} / {@code unassign_domain}: hot-unplugs the id from the guest if it
+     * was there, resets the queues that were in the guest; no re-filtering.
+     *
+     * <p>Locks: guests_lock → kvm->lock (if attached) → mdevs_lock.
+     *
+     * @throws KernelException EINVAL, ERANGE, ENODEV as for assign; unassigning an id that is not
+     *     assigned succeeds.
+     */
+    void unassign(Kind kind, String buf) {
+        try (Guard g = matrixDev.updateLocksForMdev(this)) {
+            long id = parseId(kind.unassignFile, buf);
+            int max = kind == Kind.ADAPTER ? matrix.apmMax() : matrix.aqmMax();
+            if (Long.compareUnsigned(id, max) > 0) {
+                throw KernelException.of(Errno.ENODEV, "%s%s: %s %s is above the maximum %d", prefix(),
+                        kind.unassignFile, kind.what, Long.toUnsignedString(id), max);
+            }
+            int i = (int) id;
+            ApMask current = kind == Kind.ADAPTER ? matrix.apm() : matrix.aqm();
+            if (!current.test(i)) {
+                return;
+            }
+            if (kind == Kind.ADAPTER) {
+                matrix = matrix.withApm(current.without(i));
+                ops.hotUnplugAdapters(this, ApMask.of(i));
+            } else {
+                matrix = matrix.withAqm(current.without(i));
+                ops.hotUnplugDomains(this, ApMask.of(i));
+            }
+        }
+    }
+
+    /**
+     * {@code assign_control_domain}: only the range check; control domains may be shared.
+     *
+     * @throws KernelException EINVAL, ERANGE, ENODEV (above the maximum domain id)
+     */
+    void assignControlDomain(String buf) {
+        try (Guard g = matrixDev.updateLocksForMdev(this)) {
+            long id = parseId("assign_control_domain", buf);
+            if (Long.compareUnsigned(id, matrix.admMax()) > 0) {
+                throw KernelException.of(Errno.ENODEV, "%sassign_control_domain: domain %s is above the maximum %d",
+                        prefix(), Long.toUnsignedString(id), matrix.admMax());
+            }
+            int i = (int) id;
+            if (matrix.adm().test(i)) {
+                return;
+            }
+            matrix = matrix.withAdm(matrix.adm().with(i));
+            if (ops.filterCdoms(this)) {
+                ops.updateGuestApcb(this);
+            }
+        }
+    }
+
+    /**
+     * {@code unassign_control_domain}.
+     *
+     * @throws KernelException EINVAL, ERANGE, ENODEV
+     */
+    void unassignControlDomain(String buf) {
+        try (Guard g = matrixDev.updateLocksForMdev(this)) {
+            long id = parseId("unassign_control_domain", buf);
+            if (Long.compareUnsigned(id, matrix.admMax()) > 0) {
+                throw KernelException.of(Errno.ENODEV, "%sunassign_control_domain: domain %s is above the maximum %d",
+                        prefix(), Long.toUnsignedString(id), matrix.admMax());
+            }
+            int i = (int) id;
+            if (!matrix.adm().test(i)) {
+                return;
+            }
+            matrix = matrix.withAdm(matrix.adm().without(i));
+            if (shadowApcb.adm().test(i)) {
+                shadowApcb = shadowApcb.withAdm(shadowApcb.adm().without(i));
+                ops.updateGuestApcb(this);
+            }
+        }
+    }
+
+    /**
+     * {@code ap_config} store: three masks ({@code ap_hex2bitmap} each, split at ',' or '\n',
+     * input cut to 201 bytes), all-or-nothing.
+     *
+     * <p>Locks: ap_attr_mutex → guests_lock → kvm->lock (if attached) → mdevs_lock.
+     *
+     * @throws KernelException EINVAL fewer than three masks or a bad mask; EADDRNOTAVAIL,
+     *     EADDRINUSE as for assign; ENODEV a bit above its maximum (checked last). On any error
+     *     nothing changes.
+     */
+    void apConfigStore(String buf) {
+        try (Guard g = matrixDev.attrAndUpdateLocksForMdev(this)) {
+            ApMaskParser.ApConfigMasks parsed;
+            try {
+                parsed = ApMaskParser.parseApConfig(buf);
+            } catch (KernelException e) {
+                throw KernelException.of(Errno.EINVAL,
+                        "%sap_config: '%s' is not three masks 0x<64 hex>,0x<64 hex>,0x<64 hex>", prefix(), Printable.of(buf));
+            }
+            ApMatrix old = matrix;
+            ApMatrix updated = matrix.withMasks(parsed.apm(), parsed.aqm(), parsed.adm());
+            matrix = updated;
+            try {
+                ops.validateMasks(this, "ap_config");
+                ops.overflowCheck(this);
+            } catch (KernelException e) {
+                matrix = old;
+                throw e;
+            }
+            ApMask removedApm = old.apm().andNot(updated.apm());
+            ApMask removedAqm = old.aqm().andNot(updated.aqm());
+            ApMask addedApm = updated.apm().andNot(old.apm());
+            ApMask addedAqm = updated.aqm().andNot(old.aqm());
+            matrix = old;
+            ops.hotUnplugAdapters(this, removedApm);
+            ops.hotUnplugDomains(this, removedAqm);
+            matrix = updated;
+            for (int a : addedApm.ids()) {
+                ops.linkAdapter(this, a);
+            }
+            for (int q : addedAqm.ids()) {
+                ops.linkDomain(this, q);
+            }
+            ops.filterUpdateAndReset(this, true);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package org.apsysfs.vfio_ap;
+
+import java.util.List;
+import org.apsysfs.hardware.ApHardware;
+import org.apsysfs.hardware.ApQueueStatus;
+import org.apsysfs.hardware.ApRc;
+import org.apsysfs.kernel.Clock;
+import org.apsysfs.kernel.KernelLog;
+
+/**
+ * Resetting queues the newest way ({@code vfio_ap_mdev_reset_queue} + {@code apq_reset_check}):
+ * ZAPQ, remember its status, then verify with TAPQ every 20 ms until the reset is done; only
+ * then are the queue's interrupt resources released. Callers that reset several queues start
+ * every ZAPQ first and then wait for each verification ({@code flush_work}).
+ */
+final class QueueReset {
+    /** {@code AP_RESET_INTERVAL}, milliseconds. */
+    static final int AP_RESET_INTERVAL = 20;
+
+    private final ApHardware hw;
+    private final Clock clock;
+    private final KernelLog log;
+    private final InterruptControl irq;
+
+    QueueReset(ApHardware hw, Clock clock, KernelLog log, InterruptControl irq) {
+        this.hw = hw;
+        this.clock = clock;
+        this.log = log;
+        this.irq = irq;
+    }
+
+    /**
+     * Resets the queues: all ZAPQs, then every verification.
+     *
+     * @return true if every queue's final reset status is NORMAL (VFIO_DEVICE_RESET's success)
+     */
+    boolean resetQueues(List<VfioApQueue> qlist) {
+        for (VfioApQueue q : qlist) {
+            start(q);
+        }
+        boolean ok = true;
+        for (VfioApQueue q : qlist) {
+            flush(q);
+            if (q.resetStatus.rc() != ApRc.NORMAL) {
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    /** Resets one queue and waits for it. */
+    void resetQueue(VfioApQueue q) {
+        start(q);
+        flush(q);
+    }
+
+    /** {@code vfio_ap_mdev_reset_queue}: ZAPQ and queue the verification. */
+    void start(VfioApQueue q) {
+        ApQueueStatus st = hw.zapq(q.apqn);
+        q.resetStatus = st;
+        switch (st.rc()) {
+            case NORMAL, RESET_IN_PROGRESS, BUSY, STATE_CHANGE_IN_PROGRESS -> q.resetPending = true;
+            case DECONFIGURED, CHECKSTOPPED -> irq.freeAqicResources(q);
+            default -> log.warnOn("WARNING: PQAP/ZAPQ for %s failed with invalid rc=%d", q.name(), st.rc().code());
+        }
+    }
+
+    /** {@code flush_work(&q->reset_work)}: runs the verification loop if one is queued. */
+    void flush(VfioApQueue q) {
+        if (!q.resetPending) {
+            return;
+        }
+        q.resetPending = false;
+        int elapsed = 0;
+        long lastNotice = -1;
+        while (true) {
+            clock.sleepMillis(AP_RESET_INTERVAL);
+            elapsed += AP_RESET_INTERVAL;
+            ApQueueStatus st = hw.tapq(q.apqn, false).status();
+            switch (st.rc()) {
+                case NORMAL, DECONFIGURED, CHECKSTOPPED -> {
+                    ApRc stored = q.resetStatus.rc();
+                    if (stored == ApRc.RESET_IN_PROGRESS || stored == ApRc.BUSY || stored == ApRc.STATE_CHANGE_IN_PROGRESS) {
+                        q.resetStatus = hw.zapq(q.apqn);
+                        continue;
+                    }
+                    if (q.savedIsc != VfioApQueue.ISC_INVALID) {
+                        irq.freeAqicResources(q);
+                    }
+                    return;
+                }
+                case RESET_IN_PROGRESS, BUSY -> {
+                    // pr_notice_ratelimited: the first wait, then about once a second of waiting
+                    if (lastNotice < 0 || elapsed - lastNotice >= 1000) {
+                        lastNotice = elapsed;
+                        log.notice("vfio_ap: Waited %dms for reset of queue %s (%d, %d, %d)", elapsed, q.name(),
+                                st.rc().code(), st.queueEmpty() ? 1 : 0, st.irqEnabled() ? 1 : 0);
+                    }
+                }
+                case ASSOC_SECRET_NOT_UNIQUE, ASSOC_FAILED -> q.resetStatus = hw.zapq(q.apqn);
+                default -> {
+                    log.warnOn("WARNING: failed to verify reset of queue %s: TAPQ rc=%d", q.name(), st.rc().code());
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,318 @@
+package org.apsysfs.vfio_ap;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apsysfs.base.Driver;
+import org.apsysfs.bus.ApQueue;
+import org.apsysfs.hardware.ApMask;
+import org.apsysfs.hardware.Qci;
+import org.apsysfs.kernel.Errno;
+import org.apsysfs.kernel.KernelException;
+import org.apsysfs.kernel.KernelLog;
+import org.apsysfs.locking.Guard;
+
+/**
+ * vfio_ap's matrix operations ({@code vfio_ap_ops.c}): validating a new matrix (ownership
+ * and sharing), linking queues, filtering the matrix into the shadow APCB, pushing it to the
+ * guest (hot plug / unplug) and resetting the queues that left the guest. Callers hold the
+ * update locks ({@code mdevs_lock} at least).
+ */
+final class VfioApOps {
+    private final MatrixDev matrixDev;
+    private final QueueReset reset;
+    private final KernelLog log;
+
+    VfioApOps(MatrixDev matrixDev, QueueReset reset) {
+        this.matrixDev = matrixDev;
+        this.reset = reset;
+        this.log = matrixDev.kernel.log();
+    }
+
+    QueueReset reset() {
+        return reset;
+    }
+
+    /** The vfio_ap state of a queue bound to vfio_ap ({@code vfio_ap_find_queue}), or null. */
+    VfioApQueue findQueue(int apqn) {
+        ApQueue q = matrixDev.apBus.queue(apqn);
+        if (q == null) {
+            return null;
+        }
+        Driver d = q.driver();
+        if (d != matrixDev.queueDriver) {
+            return null;
+        }
+        Object data = q.drvdata();
+        return data instanceof VfioApQueue v ? v : null;
+    }
+
+    // ------------------------------------------------------------------ validation
+
+    /**
+     * {@code vfio_ap_mdev_validate_masks}: EADDRNOTAVAIL if an APQN of APM x AQM is reserved
+     * for the default drivers, EADDRINUSE if one is assigned to another mdev (with one warning
+     * per shared APQN). Caller holds ap_attr_mutex and mdevs_lock.
+     */
+    void validateMasks(MatrixMdev m, String file) {
+        int owned = matrixDev.apBus.firstReservedApqn(m.matrix.apm(), m.matrix.aqm());
+        if (owned >= 0) {
+            int a = owned >> 8;
+            int q = owned & 0xff;
+            throw KernelException.of(Errno.EADDRNOTAVAIL,
+                    "%s%s: queue %s.%s is reserved for the host's default drivers (bit %d of /sys/bus/ap/apmask and bit %d "
+                            + "of /sys/bus/ap/aqmask are set); clear them first", m.prefix(), file,
+                    ApMatrix.hex2(a), ApMatrix.hex4(q), a, q);
+        }
+        verifyNoSharing(m, file);
+    }
+
+    private void verifyNoSharing(MatrixMdev assignee, String file) {
+        for (MatrixMdev other : matrixDev.mdevList) {
+            if (other == assignee) {
+                continue;
+            }
+            ApMask apm = assignee.matrix.apm().and(other.matrix.apm());
+            if (apm.isEmpty()) {
+                continue;
+            }
+            ApMask aqm = assignee.matrix.aqm().and(other.matrix.aqm());
+            if (aqm.isEmpty()) {
+                continue;
+            }
+            String first = null;
+            for (int a : apm.ids()) {
+                for (int q : aqm.ids()) {
+                    String apqn = ApMatrix.hex2(a) + "." + ApMatrix.hex4(q);
+                    if (first == null) {
+                        first = apqn;
+                    }
+                    log.warn("%sUserspace may not assign queue %s to mdev: already assigned to %s",
+                            assignee.prefix(), apqn, other.name());
+                }
+            }
+            throw KernelException.of(Errno.EADDRINUSE, "%s%s: queue %s (and %d more) already assigned to mdev %s; "
+                    + "an APQN can belong to one mdev only", assignee.prefix(), file, first,
+                    (long) apm.cardinality() * aqm.cardinality() - 1, other.name());
+        }
+    }
+
+    /** {@code ap_matrix_overflow_check}: ENODEV if a bit is above its maximum. */
+    void overflowCheck(MatrixMdev m) {
+        check(m, m.matrix.apm(), m.matrix.apmMax(), "adapter");
+        check(m, m.matrix.aqm(), m.matrix.aqmMax(), "domain");
+        check(m, m.matrix.adm(), m.matrix.admMax(), "control domain");
+    }
+
+    private void check(MatrixMdev m, ApMask mask, int max, String what) {
+        int last = mask.lastSetBit();
+        if (last > max) {
+            throw KernelException.of(Errno.ENODEV, "%sap_config: %s %d is above the maximum %d", m.prefix(), what, last, max);
+        }
+    }
+
+    // ------------------------------------------------------------------ linking
+
+    void linkQueue(MatrixMdev m, VfioApQueue q) {
+        if (q.matrixMdev != null && q.matrixMdev != m) {
+            q.matrixMdev.qtable.remove(q.apqn);
+        }
+        q.matrixMdev = m;
+        m.qtable.put(q.apqn, q);
+    }
+
+    void unlinkQueue(VfioApQueue q) {
+        if (q.matrixMdev != null) {
+            q.matrixMdev.qtable.remove(q.apqn);
+            q.matrixMdev = null;
+        }
+    }
+
+    /** {@code vfio_ap_mdev_link_adapter}: link the queues of apid x AQM that are bound to vfio_ap. */
+    void linkAdapter(MatrixMdev m, int apid) {
+        for (int apqi : m.matrix.aqm().ids()) {
+            VfioApQueue q = findQueue((apid << 8) | apqi);
+            if (q != null) {
+                linkQueue(m, q);
+            }
+        }
+    }
+
+    /** {@code vfio_ap_mdev_link_domain}. */
+    void linkDomain(MatrixMdev m, int apqi) {
+        for (int apid : m.matrix.apm().ids()) {
+            VfioApQueue q = findQueue((apid << 8) | apqi);
+            if (q != null) {
+                linkQueue(m, q);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ filtering
+
+    /**
+     * {@code vfio_ap_mdev_filter_matrix}: shadow = matrix ∩ host configuration, then every
+     * adapter with an APQN (over the shadow domains) that is not linked to this mdev or whose
+     * last reset failed is dropped. Domains are never dropped for binding reasons.
+     *
+     * @param filtered receives the adapters dropped that were in the previous shadow
+     * @return whether the shadow's APM or AQM changed
+     */
+    boolean filterMatrix(MatrixMdev m, ApMask[] filtered) {
+        Qci info = matrixDev.info;
+        ApMask prevApm = m.shadowApcb.apm();
+        ApMask prevAqm = m.shadowApcb.aqm();
+        ApMask apm = info.hasFlags() ? m.matrix.apm().and(info.apm()) : m.matrix.apm();
+        ApMask aqm = info.hasFlags() ? m.matrix.aqm().and(info.aqm()) : m.matrix.aqm();
+        ApMask dropped = ApMask.empty();
+        int[] apqis = aqm.ids();
+        for (int apid : apm.ids()) {
+            for (int apqi : apqis) {
+                VfioApQueue q = m.qtable.get((apid << 8) | apqi);
+                if (q == null || !q.passable()) {
+                    apm = apm.without(apid);
+                    if (prevApm.test(apid)) {
+                        dropped = dropped.with(apid);
+                    }
+                    break;
+                }
+            }
+        }
+        filtered[0] = dropped;
+        m.shadowApcb = m.shadowApcb.withApm(apm).withAqm(aqm);
+        return !prevApm.equals(apm) || !prevAqm.equals(aqm);
+    }
+
+    /** {@code vfio_ap_mdev_filter_cdoms}: shadow ADM = ADM ∩ host ADM; whether it changed. */
+    boolean filterCdoms(MatrixMdev m) {
+        Qci info = matrixDev.info;
+        ApMask prev = m.shadowApcb.adm();
+        ApMask adm = info.hasFlags() ? m.matrix.adm().and(info.adm()) : m.matrix.adm();
+        m.shadowApcb = m.shadowApcb.withAdm(adm);
+        return !prev.equals(adm);
+    }
+
+    /**
+     * Filter, and if the shadow changed push it to the guest and reset the queues of the
+     * adapters that were filtered out of it (the tail of assign and {@code ap_config}).
+     */
+    void filterUpdateAndReset(MatrixMdev m, boolean alsoCdoms) {
+        ApMask[] filtered = new ApMask[1];
+        boolean update = filterMatrix(m, filtered);
+        if (alsoCdoms) {
+            update |= filterCdoms(m);
+        }
+        if (update) {
+            updateGuestApcb(m);
+            resetQueuesForApids(m, filtered[0]);
+        }
+    }
+
+    /** {@code vfio_ap_mdev_update_guest_apcb}: the guest's CRYCB := the shadow (if attached). */
+    void updateGuestApcb(MatrixMdev m) {
+        if (m.kvm != null) {
+            m.kvm.setMasks(m.shadowApcb.apm(), m.shadowApcb.aqm(), m.shadowApcb.adm());
+            m.kvm.signalCfgChanged();
+        }
+    }
+
+    // ------------------------------------------------------------------ hot unplug
+
+    /**
+     * {@code vfio_ap_mdev_hot_unplug_adapters}: unlink the adapters' queues, drop them from the
+     * shadow (updating the guest only if one was there), reset the queues that were in the guest.
+     */
+    void hotUnplugAdapters(MatrixMdev m, ApMask apids) {
+        hotUnplug(m, apids, true);
+    }
+
+    /** {@code vfio_ap_mdev_hot_unplug_domains}: the same for usage domains. */
+    void hotUnplugDomains(MatrixMdev m, ApMask apqis) {
+        hotUnplug(m, apqis, false);
+    }
+
+    private void hotUnplug(MatrixMdev m, ApMask ids, boolean adapters) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        List<VfioApQueue> qlist = new ArrayList<>();
+        boolean update = false;
+        ApMask others = adapters ? m.matrix.aqm() : m.matrix.apm();
+        for (int id : ids.ids()) {
+            for (int other : others.ids()) {
+                int apid = adapters ? id : other;
+                int apqi = adapters ? other : id;
+                VfioApQueue q = m.qtable.get((apid << 8) | apqi);
+                if (q != null) {
+                    if (m.shadowApcb.contains(apid, apqi)) {
+                        qlist.add(q);
+                    } else {
+                        unlinkQueue(q);
+                    }
+                }
+            }
+            ApMask shadow = adapters ? m.shadowApcb.apm() : m.shadowApcb.aqm();
+            if (shadow.test(id)) {
+                m.shadowApcb = adapters ? m.shadowApcb.withApm(shadow.without(id)) : m.shadowApcb.withAqm(shadow.without(id));
+                update = true;
+            }
+        }
+        if (update) {
+            updateGuestApcb(m);
+        }
+        reset.resetQueues(qlist);
+        for (VfioApQueue q : qlist) {
+            unlinkQueue(q);
+        }
+    }
+
+    /** {@code reset_queues_for_apids}: the linked queues of apids x shadow AQM. */
+    void resetQueuesForApids(MatrixMdev m, ApMask apids) {
+        if (apids == null || apids.isEmpty()) {
+            return;
+        }
+        List<VfioApQueue> qlist = new ArrayList<>();
+        for (int apid : apids.ids()) {
+            for (int apqi : m.shadowApcb.aqm().ids()) {
+                VfioApQueue q = m.qtable.get((apid << 8) | apqi);
+                if (q != null) {
+                    qlist.add(q);
+                }
+            }
+        }
+        reset.resetQueues(qlist);
+    }
+
+    /** {@code vfio_ap_mdev_reset_queues}: every linked queue; true if all ended NORMAL. */
+    boolean resetAllQueues(MatrixMdev m) {
+        return reset.resetQueues(m.linkedQueues());
+    }
+
+    // ------------------------------------------------------------------ in_use
+
+    /**
+     * {@code vfio_ap_mdev_resource_in_use}: whether any mdev's assigned APM x AQM intersects
+     * apm x aqm; logs one warning per intersecting APQN on the first such mdev.
+     */
+    boolean resourceInUse(ApMask apm, ApMask aqm) {
+        try (Guard g = matrixDev.guestsAndMdevsLocks()) {
+            for (MatrixMdev m : matrixDev.mdevList) {
+                ApMask a = apm.and(m.matrix.apm());
+                if (a.isEmpty()) {
+                    continue;
+                }
+                ApMask q = aqm.and(m.matrix.aqm());
+                if (q.isEmpty()) {
+                    continue;
+                }
+                for (int apid : a.ids()) {
+                    for (int apqi : q.ids()) {
+                        log.warn("%sCan not reserve queue %s.%s for host driver: in use by mdev", m.prefix(),
+                                ApMatrix.hex2(apid), ApMatrix.hex4(apqi));
+                    }
+                }
+                return true;
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package org.apsysfs.vfio_ap;
+
+import org.apsysfs.bus.ApQueue;
+import org.apsysfs.hardware.ApQueueStatus;
+import org.apsysfs.hardware.ApRc;
+
+/**
+ * vfio_ap's per-queue state ({@code struct vfio_ap_queue}), made when a queue binds to
+ * vfio_ap and freed when it unbinds.
+ *
+ * <p>Locking: every field is guarded by {@code matrix_dev->mdevs_lock}.
+ */
+final class VfioApQueue {
+    /** {@code VFIO_AP_ISC_INVALID}. */
+    static final int ISC_INVALID = 0xff;
+
+    final ApQueue apdev;
+    final int apqn;
+    /** The mdev this queue is linked to (bound to vfio_ap and assigned), or null. */
+    MatrixMdev matrixMdev;
+    /** The guest ISC registered for the queue's interrupts, or {@link #ISC_INVALID}. */
+    int savedIsc = ISC_INVALID;
+    /** The guest address of the pinned notification indicator byte, or 0. */
+    long savedIova;
+    /** The status of the last reset ({@code reset_status}). */
+    ApQueueStatus resetStatus = ApQueueStatus.of(ApRc.NORMAL);
+    /** A verification of the last ZAPQ is pending ({@code reset_work} queued). */
+    boolean resetPending;
+
+    VfioApQueue(ApQueue apdev) {
+        this.apdev = apdev;
+        this.apqn = apdev.apqn();
+    }
+
+    int apid() {
+        return apqn >> 8;
+    }
+
+    int apqi() {
+        return apqn & 0xff;
+    }
+
+    String name() {
+        return apdev.name();
+    }
+
+    /** {@code _queue_passable}: the last reset ended NORMAL, DECONFIGURED or CHECKSTOPPED. */
+    boolean passable() {
+        ApRc rc = resetStatus.rc();
+        return rc == ApRc.NORMAL || rc == ApRc.DECONFIGURED || rc == ApRc.CHECKSTOPPED;
+    }
+}

@@ -1,0 +1,77 @@
+package org.apsysfs.zcrypt;
+
+import org.apsysfs.Kernel;
+import org.apsysfs.bus.ApBus;
+import org.apsysfs.bus.ApCard;
+import org.apsysfs.bus.ApDriver;
+import org.apsysfs.bus.ApQueue;
+import org.apsysfs.hardware.ApMode;
+import org.apsysfs.sysfs.AttributeGroup;
+
+/**
+ * The zcrypt CEX4+ drivers ({@code zcrypt_cex4.c}): {@code cex4card} and {@code cex4queue},
+ * the AP bus's default drivers. Binding adds zcrypt's files to the device; unbinding
+ * removes them.
+ */
+public final class Cex4Drivers {
+    private Cex4Drivers() {
+    }
+
+    /** Registers both drivers ({@code zcrypt_cex4_init}). */
+    public static void register(Kernel kernel, ApBus bus) {
+        new CardDriver(kernel, bus).register();
+        new QueueDriver(kernel, bus).register();
+    }
+
+    static final class CardDriver extends ApDriver {
+        CardDriver(Kernel kernel, ApBus bus) {
+            super(kernel, bus, "cex4card", "zcrypt_cex4", true, true);
+        }
+
+        @Override
+        protected void probeCard(ApCard card) {
+            card.setDrvdata(new ZcryptCard(card));
+            card.dir().addGroup(ZcryptCard.ZCRYPT_CARD_ATTRS, card);
+            if (card.mode() == ApMode.CCA) {
+                card.dir().addGroup(ZcryptCard.CCA_CARD_ATTRS, card);
+            } else if (card.mode() == ApMode.EP11) {
+                card.dir().addGroup(ZcryptCard.EP11_CARD_ATTRS, card);
+            }
+        }
+
+        @Override
+        protected void removeCard(ApCard card) {
+            card.dir().removeGroup(ZcryptCard.CCA_CARD_ATTRS);
+            card.dir().removeGroup(ZcryptCard.EP11_CARD_ATTRS);
+            card.dir().removeGroup(ZcryptCard.ZCRYPT_CARD_ATTRS);
+            card.setDrvdata(null);
+        }
+    }
+
+    static final class QueueDriver extends ApDriver {
+        QueueDriver(Kernel kernel, ApBus bus) {
+            super(kernel, bus, "cex4queue", "zcrypt_cex4", true, false);
+        }
+
+        @Override
+        protected void probeQueue(ApQueue queue) {
+            queue.setDrvdata(new ZcryptQueue());
+            queue.initHostState();
+            queue.dir().addGroup(ZcryptQueue.ZCRYPT_QUEUE_ATTRS, queue);
+            AttributeGroup<ApQueue> g = ZcryptQueue.modeGroup(queue);
+            if (g != null) {
+                queue.dir().addGroup(g, queue);
+            }
+        }
+
+        @Override
+        protected void removeQueue(ApQueue queue) {
+            AttributeGroup<ApQueue> g = ZcryptQueue.modeGroup(queue);
+            if (g != null) {
+                queue.dir().removeGroup(g);
+            }
+            queue.dir().removeGroup(ZcryptQueue.ZCRYPT_QUEUE_ATTRS);
+            queue.setDrvdata(null);
+        }
+    }
+}

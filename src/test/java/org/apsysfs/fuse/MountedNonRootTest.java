@@ -1,0 +1,90 @@
+package org.apsysfs.fuse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.apsysfs.kernel.Errno;
+import org.apsysfs.sysfs.Kernfs;
+import org.apsysfs.testing.MountedSysfs;
+import org.apsysfs.testing.Sys;
+import org.apsysfs.testing.Sys.ProcResult;
+import org.apsysfs.testing.SysfsMount;
+import org.apsysfs.testing.SysfsTree;
+import org.apsysfs.testing.TestTree;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Other users, through {@code --allow-other} (allow_other,default_permissions) and without it. */
+@MountedSysfs(allowOther = true)
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class MountedNonRootTest {
+    static TestTree t;
+
+    @SysfsTree
+    static Kernfs tree() {
+        t = new TestTree();
+        return t.fs;
+    }
+
+    private static String q(Path p) {
+        return "'" + p + "'";
+    }
+
+    @Test
+    void nobodyMayReadWorldReadableAttributes(SysfsMount m) {
+        assertThat(m.allowOther()).isTrue();
+        ProcResult r = Sys.runAsNobody("cat", m.resolve("devices/test/ro").toString(),
+                m.resolve("devices/test/value").toString(), m.resolve("bus/test/devices/test0/power/control").toString());
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("read-only\n" + t.value + t.control);
+        ProcResult ls = Sys.runAsNobody("ls", m.resolve("devices/test").toString());
+        assertThat(ls.exitCode()).as(ls.stderr()).isZero();
+        assertThat(ls.stdout()).contains("counter", "power", "subdir");
+    }
+
+    @Test
+    void nobodyCannotReadARootOnlyAttribute(SysfsMount m) {
+        ProcResult r = Sys.runAsNobody("cat", m.resolve("devices/test/secret").toString());
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(Sys.errnoInMessage(r.stderr())).as(r.stderr()).isEqualTo(Errno.EACCES);
+        r = Sys.runAsNobody("cat", m.resolve("devices/test/wo").toString());
+        assertThat(Sys.errnoInMessage(r.stderr())).as(r.stderr()).isEqualTo(Errno.EACCES);
+    }
+
+    @Test
+    void nobodyGetsEaccesWritingAnyAttribute(SysfsMount m) {
+        int stores = t.stores.size();
+        for (String a : new String[] {"value", "wo", "ro", "power/control"}) {
+            ProcResult r = Sys.runAsNobody("/bin/sh", "-c", "printf 1 > " + q(m.resolve("devices/test/" + a)));
+            assertThat(r.exitCode()).as(a).isNotZero();
+            assertThat(Sys.errnoInMessage(r.stderr())).as(a + ": " + r.stderr()).isEqualTo(Errno.EACCES);
+        }
+        // access(2) as nobody answers the same (test -w uses access with the effective ids)
+        ProcResult r = Sys.runAsNobody("/bin/sh", "-c", "test -r " + q(m.resolve("devices/test/value"))
+                + " && ! test -w " + q(m.resolve("devices/test/value"))
+                + " && ! test -r " + q(m.resolve("devices/test/secret")));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(t.stores).hasSize(stores);
+    }
+
+    @Test
+    void nobodyCannotChangeMetadata(SysfsMount m) {
+        ProcResult r = Sys.runAsNobody("chmod", "666", m.resolve("devices/test/value").toString());
+        assertThat(Sys.errnoInMessage(r.stderr())).as(r.stderr()).isEqualTo(Errno.EPERM);
+        assertThat(Sys.lstat(m.resolve("devices/test/value")).perm()).isEqualTo(0644);
+    }
+
+    /** Without allow_other, FUSE keeps everyone but the mounting user out of the mount. */
+    @Test
+    @MountedSysfs
+    void withoutAllowOtherNobodyCannotEnterTheMount(SysfsMount m) {
+        assertThat(m.allowOther()).isFalse();
+        ProcResult r = Sys.runAsNobody("ls", m.path().toString());
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(Sys.errnoInMessage(r.stderr())).as(r.stderr()).isEqualTo(Errno.EACCES);
+        r = Sys.runAsNobody("cat", m.resolve("devices/test/ro").toString());
+        assertThat(Sys.errnoInMessage(r.stderr())).as(r.stderr()).isEqualTo(Errno.EACCES);
+        // root still can
+        assertThat(Sys.read(m.resolve("devices/test/ro"))).isEqualTo("read-only\n");
+    }
+}

@@ -1,0 +1,208 @@
+package org.apsysfs.fuse;
+
+import static org.apsysfs.testing.SysfsAssert.assertSysfs;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.apsysfs.kernel.Errno;
+import org.apsysfs.sysfs.Kernfs;
+import org.apsysfs.testing.MountedSysfs;
+import org.apsysfs.testing.Stat;
+import org.apsysfs.testing.Sys;
+import org.apsysfs.testing.SysfsTree;
+import org.apsysfs.testing.TestTree;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** stat, readdir, readlink, access and the operations kernfs refuses, compared with real sysfs. */
+@MountedSysfs
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class MountedTreeTest {
+    /** A real sysfs directory with a 0644 attribute, on every Linux machine with THP. */
+    static final Path REAL_DIR = Path.of("/sys/kernel/mm/transparent_hugepage");
+    static final Path REAL_ATTR = REAL_DIR.resolve("enabled");
+
+    static TestTree t;
+
+    @SysfsTree
+    static Kernfs tree() {
+        t = new TestTree();
+        return t.fs;
+    }
+
+    @Test
+    void attributesStatLikeSysfs(Path mnt) {
+        assertSysfs(mnt).file("devices/test/value").isAttribute(0644).hasLsMode("-rw-r--r--");
+        assertSysfs(mnt).file("devices/test/ro").isAttribute(0444);
+        assertSysfs(mnt).file("devices/test/wo").isAttribute(0200).hasLsMode("--w-------");
+        assertSysfs(mnt).file("devices/test/secret").isAttribute(0400);
+    }
+
+    @Test
+    void anAttributeStatsLikeARealOne(Path mnt) {
+        assumeTrue(Files.exists(REAL_ATTR), "no " + REAL_ATTR);
+        Stat real = Sys.lstat(REAL_ATTR);
+        Stat ours = Sys.lstat(mnt.resolve("devices/test/value"));
+        assertThat(ours.lsMode()).isEqualTo(real.lsMode());
+        assertThat(ours.size()).isEqualTo(real.size());
+        assertThat(ours.nlink()).isEqualTo(real.nlink());
+        assertThat(ours.uid()).isEqualTo(real.uid());
+        assertThat(ours.gid()).isEqualTo(real.gid());
+    }
+
+    @Test
+    void directoriesHaveNlinkTwoPlusSubdirsAndSizeZero(Path mnt) throws Exception {
+        // devices/test holds power/ and subdir/
+        assertSysfs(mnt).file("devices/test").isDirectory().hasMode(0755).hasNlink(4).hasSize(0).isOwnedBy(0, 0);
+        assertSysfs(mnt).file("devices/test/subdir").hasNlink(2);
+        assertSysfs(mnt).file("").isDirectory().hasNlink(2 + 3);
+        if (Files.isDirectory(REAL_DIR)) {
+            long subdirs;
+            try (var s = Files.list(REAL_DIR)) {
+                subdirs = s.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).count();
+            }
+            Stat real = Sys.lstat(REAL_DIR);
+            assertThat(real.nlink()).isEqualTo(2 + subdirs); // the rule we copy holds on this machine
+            assertThat(real.size()).isZero();
+            assertThat(Sys.lstat(mnt.resolve("devices/test")).lsMode()).isEqualTo(real.lsMode());
+        }
+    }
+
+    @Test
+    void linksAreRelativeAndResolveInsideTheMount(Path mnt) throws Exception {
+        assertSysfs(mnt).file("bus/test/devices/test0").isSymlink().hasLsMode("lrwxrwxrwx").hasSize(0)
+                .hasNlink(1).isLinkTo("../../../devices/test").resolvesTo(mnt.resolve("devices/test").toRealPath());
+        assertSysfs(mnt).file("class/test/test0").isLinkTo("../../devices/test");
+        assertSysfs(mnt).file("bus/test/devices/test0/value").isAttribute(0644);
+        assertThat(Sys.readlink(mnt.resolve("class/test/test0"))).isEqualTo("../../devices/test");
+        // readlink of a non-link is EINVAL, as on sysfs
+        assertThat(Sys.libc().readlink(mnt.resolve("devices/test/value").toString(), new byte[100], 100)).isEqualTo(-1);
+        try {
+            Sys.readlink(mnt.resolve("devices/test/value"));
+        } catch (org.apsysfs.testing.SysException e) {
+            assertThat(e.is(Errno.EINVAL)).as(e.getMessage()).isTrue();
+        }
+        Stat realLink = Sys.lstat(Path.of("/sys/bus/cpu/devices/cpu0"));
+        assertThat(Sys.lstat(mnt.resolve("class/test/test0")).toString()).isEqualTo(realLink.toString());
+    }
+
+    @Test
+    void readdirListsDotDotDotAndEveryEntryOnce(Path mnt) {
+        assertThat(Sys.readdir(mnt.resolve("devices/test"))).containsExactly(".", "..", "counter", "value", "wo",
+                "ro", "big", "secret", "boom", "busy", "power", "subdir");
+        assertThat(Sys.readdir(mnt)).containsExactlyInAnyOrder(".", "..", "bus", "class", "devices");
+        assertThat(Sys.readdir(mnt.resolve("devices/test/subdir"))).containsExactly(".", "..");
+        assertThat(Sys.open(mnt.resolve("devices/test/value"), Sys.O_RDONLY | Sys.O_DIRECTORY))
+                .isEqualTo(-Errno.ENOTDIR.code());
+    }
+
+    @Test
+    void accessAnswersLikeSysfsForRoot(Path mnt) {
+        assertSysfs(mnt).file("devices/test/ro").isAccessible(Sys.R_OK).isAccessible(Sys.W_OK)
+                .isNotAccessible(Sys.X_OK, Errno.EACCES).isAccessible(Sys.F_OK);
+        assertSysfs(mnt).file("devices/test/wo").isAccessible(Sys.R_OK | Sys.W_OK);
+        assertSysfs(mnt).file("devices/test").isAccessible(Sys.R_OK | Sys.W_OK | Sys.X_OK);
+        assertSysfs(mnt).file("devices/test/nothing").isNotAccessible(Sys.F_OK, Errno.ENOENT);
+        if (Files.exists(REAL_ATTR)) {
+            // the same answers on the real thing
+            assertThat(Sys.access(REAL_ATTR, Sys.W_OK)).isZero();
+            assertThat(Sys.access(REAL_ATTR, Sys.X_OK)).isEqualTo(-Errno.EACCES.code());
+        }
+    }
+
+    /**
+     * Every change of the tree's shape fails as on sysfs. Each operation runs on the real
+     * {@code /sys} too (they all fail there, changing nothing) and must give the same errno.
+     */
+    @Test
+    void shapeChangesFailWithTheErrnoOfRealSysfs(Path mnt) {
+        Map<String, Function<Path, Integer>> ops = new LinkedHashMap<>();
+        ops.put("touch new", d -> Sys.open(d.resolve("zz"), Sys.O_SHELL_WRITE));
+        ops.put("mkdir", d -> Sys.mkdir(d.resolve("zz"), 0755));
+        ops.put("mkdir in a file", d -> Sys.mkdir(d.resolve(attr(d)).resolve("zz"), 0755));
+        ops.put("rm", d -> Sys.unlink(d.resolve(attr(d))));
+        ops.put("rmdir", d -> Sys.rmdir(d.resolve(subdir(d))));
+        ops.put("rmdir of a file", d -> Sys.rmdir(d.resolve(attr(d))));
+        ops.put("mv", d -> Sys.rename(d.resolve(attr(d)), d.resolve("zz")));
+        ops.put("mv onto an attribute", d -> Sys.rename(d.resolve(attr(d)), d.resolve(attr2(d))));
+        ops.put("renameat2 NOREPLACE", d -> Sys.renameat2(d.resolve(attr(d)), d.resolve("zz"), Sys.RENAME_NOREPLACE));
+        ops.put("renameat2 EXCHANGE", d -> Sys.renameat2(d.resolve(attr(d)), d.resolve(attr2(d)), Sys.RENAME_EXCHANGE));
+        ops.put("ln -s", d -> Sys.symlink(attr(d), d.resolve("zz")));
+        ops.put("ln", d -> Sys.link(d.resolve(attr(d)), d.resolve("zz")));
+        ops.put("mknod regular", d -> Sys.mknod(d.resolve("zz"), Sys.S_IFREG | 0644));
+        ops.put("mkfifo", d -> Sys.mknod(d.resolve("zz"), Sys.S_IFIFO | 0644));
+        ops.put("open dir for writing", d -> Sys.open(d, Sys.O_WRONLY));
+        ops.put("O_EXCL existing", d -> Sys.open(d.resolve(attr(d)), Sys.O_SHELL_WRITE | Sys.O_EXCL));
+
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("touch new", "EACCES");
+        expected.put("mkdir", "EPERM");
+        expected.put("mkdir in a file", "ENOTDIR");
+        expected.put("rm", "EPERM");
+        expected.put("rmdir", "EPERM");
+        expected.put("rmdir of a file", "ENOTDIR");
+        expected.put("mv", "EPERM");
+        expected.put("mv onto an attribute", "EPERM");
+        expected.put("renameat2 NOREPLACE", "EINVAL");
+        expected.put("renameat2 EXCHANGE", "EINVAL");
+        expected.put("ln -s", "EPERM");
+        expected.put("ln", "EPERM");
+        expected.put("mknod regular", "EACCES");
+        expected.put("mkfifo", "EPERM");
+        expected.put("open dir for writing", "EISDIR");
+        expected.put("O_EXCL existing", "EEXIST");
+
+        Map<String, String> ours = new LinkedHashMap<>();
+        ops.forEach((name, op) -> ours.put(name, Sys.errnoName(-op.apply(mnt.resolve("devices/test")))));
+        assertThat(ours).containsExactlyEntriesOf(expected);
+        assertThat(t.test.list()).doesNotContain("zz");
+
+        if (Files.exists(REAL_ATTR) && Files.isDirectory(REAL_DIR.resolve("khugepaged"))) {
+            Map<String, String> real = new LinkedHashMap<>();
+            ops.forEach((name, op) -> real.put(name, Sys.errnoName(-op.apply(REAL_DIR))));
+            assertThat(real).containsExactlyEntriesOf(expected);
+        }
+    }
+
+    private static String attr(Path d) {
+        return d.startsWith("/sys") ? "enabled" : "value";
+    }
+
+    private static String attr2(Path d) {
+        return d.startsWith("/sys") ? "defrag" : "ro";
+    }
+
+    private static String subdir(Path d) {
+        return d.startsWith("/sys") ? "khugepaged" : "subdir";
+    }
+
+    /** chmod, chown and touch -d on an attribute succeed and are kept, as on sysfs. */
+    @Test
+    void chmodChownAndTimesAreKept(Path mnt) {
+        Path p = mnt.resolve("devices/test/power/control");
+        assertThat(Sys.chmod(p, 0600)).isZero();
+        assertThat(Sys.chown(p, 12, 34)).isZero();
+        assertThat(Sys.utimes(p, 1_000_000_000L, 1_100_000_000L)).isZero();
+        Stat s = Sys.lstat(p);
+        assertThat(s.perm()).isEqualTo(0600);
+        assertThat(s.uid()).isEqualTo(12);
+        assertThat(s.gid()).isEqualTo(34);
+        assertThat(s.mtime()).isEqualTo(1_100_000_000L);
+        assertThat(s.atime()).isEqualTo(1_000_000_000L);
+        assertThat(s.size()).isEqualTo(4096);
+        // and the attribute still works
+        assertSysfs(mnt).file("devices/test/power/control").hasContent(t.control);
+        assertThat(Sys.sh("chmod 644 '" + p + "' && chown 0:0 '" + p + "' && touch -d 2001-09-09 '" + p + "'").exitCode()).isZero();
+        assertSysfs(mnt).file("devices/test/power/control").isAttribute(0644);
+        // directories keep them too
+        Path d = mnt.resolve("devices/test/subdir");
+        assertThat(Sys.chmod(d, 0700)).isZero();
+        assertSysfs(mnt).file("devices/test/subdir").hasMode(0700);
+        assertThat(Sys.chmod(d, 0755)).isZero();
+    }
+}

@@ -1,0 +1,348 @@
+package org.apsysfs.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apsysfs.Daemon;
+import org.apsysfs.Kernel;
+import org.apsysfs.fuse.FuseMount;
+import org.apsysfs.fuse.SysfsFuse;
+import org.apsysfs.sysfs.Kernfs;
+
+/**
+ * A {@link Kernfs} tree mounted over FUSE in a fresh temporary directory, for tests. Closing it
+ * unmounts, escalating from {@code fusermount -u} to a lazy unmount and finally to aborting the
+ * FUSE connection, and fails loudly if the mount is still there. Every live mount is also
+ * unmounted by a JVM shutdown hook, and dead mounts left by an earlier killed test JVM are
+ * cleaned up before the first mount.
+ *
+ * <p>Usually made by {@link MountExtension}; can be used directly with try-with-resources.
+ */
+public final class SysfsMount implements AutoCloseable {
+    /** Temporary mount points are named with this prefix (used to find our stale mounts). */
+    public static final String PREFIX = "apsysfs-test-";
+
+    private static final Set<SysfsMount> LIVE = ConcurrentHashMap.newKeySet();
+    private static volatile boolean cleanedStale;
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (SysfsMount m : LIVE) {
+                try {
+                    m.close();
+                } catch (RuntimeException e) {
+                    System.err.println("apsysfs test: " + e.getMessage());
+                }
+            }
+        }, "apsysfs-test-unmount"));
+    }
+
+    private final Path dir;
+    private final Kernfs kernfs;
+    private final Daemon daemon;
+    private final Kernel kernel;
+    private final FuseMount mount;
+    private final boolean allowOther;
+    private final boolean singleThreaded;
+    private final String connection;
+    private volatile boolean closed;
+
+    private SysfsMount(Path dir, Kernfs kernfs, Daemon daemon, Kernel kernel, FuseMount mount,
+            boolean allowOther, boolean singleThreaded, String connection) {
+        this.dir = dir;
+        this.kernfs = kernfs;
+        this.daemon = daemon;
+        this.kernel = kernel != null ? kernel : daemon != null ? daemon.kernel() : null;
+        this.mount = mount;
+        this.allowOther = allowOther;
+        this.singleThreaded = singleThreaded;
+        this.connection = connection;
+    }
+
+    /** Mounts {@code Daemon.create("default")}'s tree. */
+    public static SysfsMount mountDefault() {
+        Daemon d = Daemon.create("default");
+        return mount(d.kernel().sysfs(), d, false, false);
+    }
+
+    /** Mounts a tree the test built (multi-threaded, no allow_other). */
+    public static SysfsMount mount(Kernfs kernfs) {
+        return mount(kernfs, null, false, false);
+    }
+
+    /**
+     * Mounts {@code kernfs} in a new temporary directory and waits until it serves.
+     *
+     * @param daemon the daemon owning the tree, or null for a bare tree
+     */
+    public static SysfsMount mount(Kernfs kernfs, Daemon daemon, boolean allowOther, boolean singleThreaded) {
+        return mount(kernfs, daemon, null, allowOther, singleThreaded);
+    }
+
+    /** Mounts the tree of {@code kernel} (a kernel the test booted without a daemon). */
+    public static SysfsMount mount(Kernel kernel, boolean allowOther, boolean singleThreaded) {
+        return mount(kernel.sysfs(), null, kernel, allowOther, singleThreaded);
+    }
+
+    private static SysfsMount mount(Kernfs kernfs, Daemon daemon, Kernel kernel, boolean allowOther,
+            boolean singleThreaded) {
+        cleanStaleMounts();
+        Path dir;
+        try {
+            dir = Files.createTempDirectory(PREFIX);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot make a mount point: " + e, e);
+        }
+        FuseMount m = new FuseMount(kernfs, dir, allowOther, singleThreaded);
+        boolean ok;
+        try {
+            ok = m.start(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ok = false;
+        }
+        SysfsMount sm = new SysfsMount(dir, kernfs, daemon, kernel, m, allowOther, singleThreaded, connectionOf(dir));
+        LIVE.add(sm);
+        if (!ok) {
+            sm.close();
+            throw new IllegalStateException("mounting " + dir + " failed (see the log)");
+        }
+        return sm;
+    }
+
+    /** The mount point (absolute). */
+    public Path path() {
+        return dir;
+    }
+
+    /** A path inside the mount; {@code rel} may start with '/' ("bus/ap" or "/bus/ap"). */
+    public Path resolve(String rel) {
+        String r = rel;
+        while (r.startsWith("/")) {
+            r = r.substring(1);
+        }
+        return r.isEmpty() ? dir : dir.resolve(r);
+    }
+
+    public Kernfs kernfs() {
+        return kernfs;
+    }
+
+    /** The daemon whose tree is mounted; null if the test mounted a bare {@link Kernfs}. */
+    public Daemon daemon() {
+        return daemon;
+    }
+
+    /** The kernel whose tree is mounted; null if the test mounted a bare {@link Kernfs}. */
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public FuseMount fuseMount() {
+        return mount;
+    }
+
+    public SysfsFuse fuse() {
+        return mount.fileSystem();
+    }
+
+    public boolean allowOther() {
+        return allowOther;
+    }
+
+    public boolean singleThreaded() {
+        return singleThreaded;
+    }
+
+    /** True while the kernel still lists the mount. */
+    public boolean isMounted() {
+        try {
+            return FuseMount.isMountPoint(dir);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Unmounts (idempotent) and removes the mount point.
+     *
+     * @throws IllegalStateException if the mount could not be removed even lazily
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            // 1. a normal unmount; it fails with EBUSY while something has a file open
+            if (!fusermount(dir, "-u") && isMounted()) {
+                // 2. a busy mount at teardown means a leaked descriptor or a stuck request:
+                //    detach it, and abort the connection if the daemon does not finish soon
+                fusermount(dir, "-u", "-z");
+            }
+            if (!awaitGone(500)) {
+                abort(connection);
+                // the serving thread ends only when a stuck callback returns; once the
+                // connection is aborted and detached nothing can reach it any more
+                if (!awaitGone(1000) && isMounted()) {
+                    mount.unmount(3, TimeUnit.SECONDS);
+                }
+            }
+            if (isMounted()) {
+                fusermount(dir, "-u", "-z");
+            }
+            if (isMounted()) {
+                throw new IllegalStateException("apsysfs test mount " + dir + " is still mounted");
+            }
+            try {
+                Files.deleteIfExists(dir);
+            } catch (IOException e) {
+                // leave the empty directory; not worth failing a test for
+            }
+        } finally {
+            LIVE.remove(this);
+        }
+    }
+
+    private boolean awaitGone(long millis) {
+        try {
+            return mount.fileSystem().gone().await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SysfsMount[" + dir + (allowOther ? ", allow_other" : "") + (singleThreaded ? ", -s" : "") + "]";
+    }
+
+    // ------------------------------------------------------------------ cleanup helpers
+
+    /** The FUSE connection number (device minor) of the mount at {@code dir}, or null. */
+    static String connectionOf(Path dir) {
+        for (String[] f : mountinfo()) {
+            if (FuseMountPoints.unescape(f[4]).equals(dir.toString())) {
+                String dev = f[2];
+                return dev.substring(dev.indexOf(':') + 1);
+            }
+        }
+        return null;
+    }
+
+    private static List<String[]> mountinfo() {
+        List<String[]> out = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+                String[] f = line.split(" ");
+                if (f.length > 4) {
+                    out.add(f);
+                }
+            }
+        } catch (IOException e) {
+            // no mountinfo: nothing to clean
+        }
+        return out;
+    }
+
+    private static void abort(String connection) {
+        if (connection == null) {
+            return;
+        }
+        Path abort = Path.of("/sys/fs/fuse/connections", connection, "abort");
+        if (Files.exists(abort)) {
+            try {
+                Files.writeString(abort, "1");
+            } catch (IOException e) {
+                // best effort
+            }
+        }
+    }
+
+    private static boolean fusermount(Path dir, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("fusermount");
+        cmd.addAll(List.of(args));
+        cmd.add(dir.toString());
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Removes dead test mounts ("Transport endpoint is not connected") left in the temporary
+     * directory by a test JVM that was killed. Live mounts (other test runs in parallel) are
+     * left alone. Runs once per JVM.
+     */
+    public static synchronized void cleanStaleMounts() {
+        if (cleanedStale) {
+            return;
+        }
+        cleanedStale = true;
+        cleanStaleMountsNow();
+    }
+
+    /** {@link #cleanStaleMounts()} without the once-per-JVM guard. */
+    static synchronized void cleanStaleMountsNow() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
+        for (String[] f : mountinfo()) {
+            Path mp = Path.of(FuseMountPoints.unescape(f[4]));
+            Path parent = mp.getParent();
+            if (parent == null || !parent.equals(tmp) || !mp.getFileName().toString().startsWith(PREFIX)) {
+                continue;
+            }
+            if (Sys.lstatErrno(mp) == 107 /* ENOTCONN */) {
+                String dev = f[2];
+                abort(dev.substring(dev.indexOf(':') + 1));
+                fusermount(mp, "-u", "-z");
+                try {
+                    Files.deleteIfExists(mp);
+                } catch (IOException e) {
+                    // leave it
+                }
+            }
+        }
+    }
+
+    /** Mount-point name unescaping (octal escapes in mountinfo), kept local to the tests. */
+    static final class FuseMountPoints {
+        private FuseMountPoints() {
+        }
+
+        static String unescape(String s) {
+            if (s.indexOf('\\') < 0) {
+                return s;
+            }
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '\\' && i + 3 < s.length()) {
+                    sb.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                    i += 3;
+                } else {
+                    sb.append(c);
+                }
+            }
+            return sb.toString();
+        }
+    }
+}
