@@ -38,9 +38,9 @@ final class QueueReset {
         for (VfioApQueue q : qlist) {
             start(q);
         }
+        flushAll(qlist);
         boolean ok = true;
         for (VfioApQueue q : qlist) {
-            flush(q);
             if (q.resetStatus.rc() != ApRc.NORMAL) {
                 ok = false;
             }
@@ -67,14 +67,21 @@ final class QueueReset {
 
     /** {@code flush_work(&q->reset_work)}: runs the verification loop if one is queued. */
     void flush(VfioApQueue q) {
-        if (!q.resetPending) {
-            return;
-        }
-        q.resetPending = false;
-        int elapsed = 0;
+        flushAll(List.of(q));
+    }
+
+    /** One queue's verification work ({@code apq_reset_check}). */
+    private final class Check {
+        final VfioApQueue q;
+        int elapsed;
         long lastNotice = -1;
-        while (true) {
-            clock.sleepMillis(AP_RESET_INTERVAL);
+
+        Check(VfioApQueue q) {
+            this.q = q;
+        }
+
+        /** One poll after a 20 ms sleep; true when the work is finished. */
+        boolean poll() {
             elapsed += AP_RESET_INTERVAL;
             ApQueueStatus st = hw.tapq(q.apqn, false).status();
             switch (st.rc()) {
@@ -82,12 +89,12 @@ final class QueueReset {
                     ApRc stored = q.resetStatus.rc();
                     if (stored == ApRc.RESET_IN_PROGRESS || stored == ApRc.BUSY || stored == ApRc.STATE_CHANGE_IN_PROGRESS) {
                         q.resetStatus = hw.zapq(q.apqn);
-                        continue;
+                        return false;
                     }
                     if (q.savedIsc != VfioApQueue.ISC_INVALID) {
                         irq.freeAqicResources(q);
                     }
-                    return;
+                    return true;
                 }
                 case RESET_IN_PROGRESS, BUSY -> {
                     // pr_notice_ratelimited: the first wait, then about once a second of waiting
@@ -96,13 +103,36 @@ final class QueueReset {
                         log.notice("vfio_ap: Waited %dms for reset of queue %s (%d, %d, %d)", elapsed, q.name(),
                                 st.rc().code(), st.queueEmpty() ? 1 : 0, st.irqEnabled() ? 1 : 0);
                     }
+                    return false;
                 }
-                case ASSOC_SECRET_NOT_UNIQUE, ASSOC_FAILED -> q.resetStatus = hw.zapq(q.apqn);
+                case ASSOC_SECRET_NOT_UNIQUE, ASSOC_FAILED -> {
+                    q.resetStatus = hw.zapq(q.apqn);
+                    return false;
+                }
                 default -> {
                     log.warnOn("WARNING: failed to verify reset of queue %s: TAPQ rc=%d", q.name(), st.rc().code());
-                    return;
+                    return true;
                 }
             }
+        }
+    }
+
+    /**
+     * Waits for the verification work of every queue. The kernel runs them concurrently on a
+     * workqueue, so they share the 20 ms sleeps: a set of resets takes about as long as the
+     * slowest one, not the sum.
+     */
+    private void flushAll(List<VfioApQueue> qlist) {
+        List<Check> pending = new java.util.ArrayList<>();
+        for (VfioApQueue q : qlist) {
+            if (q.resetPending) {
+                q.resetPending = false;
+                pending.add(new Check(q));
+            }
+        }
+        while (!pending.isEmpty()) {
+            clock.sleepMillis(AP_RESET_INTERVAL);
+            pending.removeIf(Check::poll);
         }
     }
 }
