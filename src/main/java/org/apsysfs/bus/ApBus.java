@@ -21,6 +21,7 @@ import org.apsysfs.hardware.TapqResult;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
 import org.apsysfs.kernel.Kstrtox;
+import org.apsysfs.kernel.Printable;
 import org.apsysfs.locking.Guard;
 import org.apsysfs.locking.KMutex;
 import org.apsysfs.locking.LockClass;
@@ -368,7 +369,7 @@ public final class ApBus extends BusType {
         try {
             on = Kstrtox.kstrtobool(buf);
         } catch (KernelException e) {
-            throw KernelException.of(e.errno(), "ap: poll_thread: '%s' is not a boolean", printable(buf));
+            throw KernelException.of(e.errno(), "ap: poll_thread: '%s' is not a boolean", Printable.of(buf));
         }
         if (on) {
             if (!interruptsEnabled()) {
@@ -385,7 +386,7 @@ public final class ApBus extends BusType {
         try {
             v = Kstrtox.kstrtoul(buf, 0);
         } catch (KernelException e) {
-            throw KernelException.of(e.errno(), "ap: poll_timeout: '%s' is %s", printable(buf),
+            throw KernelException.of(e.errno(), "ap: poll_timeout: '%s' is %s", Printable.of(buf),
                     e.errno() == Errno.ERANGE ? "out of range" : "not an unsigned number");
         }
         if (Long.compareUnsigned(v, 120_000_000_000L) > 0) {
@@ -402,7 +403,7 @@ public final class ApBus extends BusType {
         try {
             return Kstrtox.sscanfInt(buf, autoBase);
         } catch (KernelException e) {
-            throw KernelException.of(e.errno(), "%s: '%s' is not a number", file, printable(buf));
+            throw KernelException.of(e.errno(), "%s: '%s' is not a number", file, Printable.of(buf));
         }
     }
 
@@ -438,7 +439,7 @@ public final class ApBus extends BusType {
             try {
                 updated = ApMaskParser.parse(buf, current);
             } catch (KernelException e) {
-                throw KernelException.of(Errno.EINVAL, "ap: %s: invalid mask '%s'", name, printable(buf));
+                throw KernelException.of(Errno.EINVAL, "ap: %s: invalid mask '%s'", name, Printable.of(buf));
             }
             if (updated.equals(current)) {
                 return;
@@ -464,22 +465,6 @@ public final class ApBus extends BusType {
         }
         reviseBindings();
         root.uevent("change", (adapters ? "APMASK=" : "AQMASK=") + updated.format() + "\n");
-    }
-
-    static String printable(String buf) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : buf.toCharArray()) {
-            if (c == '\n') {
-                sb.append("\\n");
-            } else {
-                sb.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c));
-            }
-            if (sb.length() > 80) {
-                sb.append("...");
-                break;
-            }
-        }
-        return sb.toString();
     }
 
     /**

@@ -6,8 +6,6 @@ import org.apsysfs.bus.ApDriver;
 import org.apsysfs.bus.ApQueue;
 import org.apsysfs.hardware.ApMask;
 import org.apsysfs.hardware.Qci;
-import org.apsysfs.hardware.TapqResult;
-import org.apsysfs.kvm.Kvm;
 import org.apsysfs.locking.Guard;
 import org.apsysfs.sysfs.Attribute;
 import org.apsysfs.sysfs.AttributeGroup;
@@ -82,10 +80,5 @@ final class VfioApQueueDriver extends ApDriver {
     @Override
     public void onScanComplete(Qci newInfo, Qci oldInfo) {
         ops.onScanComplete(newInfo, oldInfo);
-    }
-
-    /** For the guest's TAPQ: the hardware answer if the APQN is in the guest's CRYCB. */
-    static TapqResult guestTapq(ApBus bus, Kvm kvm, int apqn) {
-        return bus.hardware().tapq(apqn, true);
     }
 }
