@@ -71,8 +71,18 @@ public final class Daemon {
      * then the initial bus scan.
      */
     public static Daemon create(MachineSpec spec, Clock clock) {
+        return create(spec, clock, hw -> { });
+    }
+
+    /**
+     * Boots as {@link #create(MachineSpec, Clock)}, letting {@code beforeScan} change the
+     * machine before the AP bus first looks at it (a restored state takes adapters out of the
+     * host configuration here).
+     */
+    public static Daemon create(MachineSpec spec, Clock clock, java.util.function.Consumer<ApHardware> beforeScan) {
         Kernel k = new Kernel(clock);
         ApHardware hw = new ApHardware(spec, clock);
+        beforeScan.accept(hw);
         ApBus bus = new ApBus(k, hw);
         bus.register();
         Cex4Drivers.register(k, bus);
@@ -86,6 +96,11 @@ public final class Daemon {
         Daemon d = new Daemon(k, spec, hw, bus, vfio);
         d.guests = guests;
         return d;
+    }
+
+    /** Stops what runs by itself (the periodic AP bus scan); the system serves no more. */
+    public void shutdown() {
+        apBus.stopPeriodicScans();
     }
 
     public Kernel kernel() {

@@ -7,6 +7,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apsysfs.Daemon;
 import org.apsysfs.fuse.FuseMount;
+import org.apsysfs.kernel.Clock;
+import org.apsysfs.state.Simulation;
+import org.apsysfs.state.StateException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,6 +34,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--single-threaded", description = "serve FUSE requests on one thread")
     boolean singleThreaded;
 
+    @Option(names = "--state", paramLabel = "FILE",
+            description = "keep the simulated state in FILE: restore it on start if it exists (else boot --machine and "
+                    + "create it), save every acknowledged change before the write returns, and save on exit")
+    Path stateFile;
+
     @Override
     public Integer call() throws Exception {
         if (logFile != null) {
@@ -42,14 +50,23 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("apsysfs: " + problem);
             return 2;
         }
-        Daemon daemon;
+        Simulation sim;
         try {
-            daemon = Daemon.create(machine);
+            if (stateFile != null) {
+                sim = Simulation.withStateFile(machine, Clock.system(), stateFile);
+            } else {
+                sim = Simulation.of(Daemon.create(machine));
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("apsysfs: " + e.getMessage());
             return 2;
+        } catch (StateException e) {
+            System.err.println("apsysfs: state file " + stateFile.toAbsolutePath().normalize() + " is not usable: "
+                    + e.getMessage());
+            System.err.println("apsysfs: not starting; the file is left as it is (fix it, or move it away to start afresh)");
+            return 2;
         }
-        FuseMount mount = new FuseMount(daemon.kernel().sysfs(), mnt, allowOther, singleThreaded);
+        FuseMount mount = new FuseMount(sim::kernfs, mnt, allowOther, singleThreaded);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> mount.unmount(2, TimeUnit.SECONDS), "apsysfs-shutdown"));
         // SIGTERM/SIGINT: unmount and return normally (exit 0) instead of the JVM's 143/130
         for (String sig : new String[] {"TERM", "INT"}) {
@@ -64,10 +81,18 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("apsysfs: mounting " + mnt + " failed (see the log)");
             return 1;
         }
-        daemon.kernel().log().info("apsysfs: serving %s at %s", daemon.machineName(), mnt);
+        sim.daemon().kernel().log().info("apsysfs: serving %s at %s", sim.daemon().machineName(), mnt);
         mount.awaitUnmounted();
-        daemon.kernel().log().info("apsysfs: %s unmounted", mnt);
-        return 0;
+        sim.daemon().kernel().log().info("apsysfs: %s unmounted", mnt);
+        int rc = 0;
+        try {
+            sim.saveNow();
+        } catch (IOException e) {
+            System.err.println("apsysfs: cannot save the state to " + stateFile + ": " + e.getMessage());
+            rc = 1;
+        }
+        sim.close();
+        return rc;
     }
 
     static String checkMountpoint(Path mnt) throws IOException {

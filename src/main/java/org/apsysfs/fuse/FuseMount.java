@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apsysfs.sysfs.Kernfs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,12 @@ public final class FuseMount {
     private volatile Throwable failure;
 
     public FuseMount(Kernfs kernfs, Path mountPoint, boolean allowOther, boolean singleThreaded) {
-        this.fs = new SysfsFuse(kernfs);
+        this(() -> kernfs, mountPoint, allowOther, singleThreaded);
+    }
+
+    /** Serves whichever tree {@code source} gives at the time of each request. */
+    public FuseMount(Supplier<Kernfs> source, Path mountPoint, boolean allowOther, boolean singleThreaded) {
+        this.fs = new SysfsFuse(source);
         this.mountPoint = mountPoint.toAbsolutePath().normalize();
         List<String> o = new ArrayList<>();
         if (singleThreaded) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import jnr.ffi.Pointer;
 import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
@@ -40,14 +41,23 @@ public final class SysfsFuse extends FuseStubFS {
     private static final long UTIME_OMIT = (1L << 30) - 2L;
     private static final int ENODATA = 61;
 
-    private final Kernfs fs;
+    /** The tree served now (the saved-state machinery may replace the whole system). */
+    private final Supplier<Kernfs> source;
     private final ConcurrentHashMap<Long, KernfsOpenFile> open = new ConcurrentHashMap<>();
     private final AtomicLong nextFh = new AtomicLong(1);
     private final CountDownLatch ready = new CountDownLatch(1);
     private final CountDownLatch gone = new CountDownLatch(1);
 
     public SysfsFuse(Kernfs fs) {
-        this.fs = fs;
+        this(() -> fs);
+    }
+
+    public SysfsFuse(Supplier<Kernfs> source) {
+        this.source = source;
+    }
+
+    private Kernfs fs() {
+        return source.get();
     }
 
     /** Counted down when the kernel has sent INIT: the mount serves requests. */
@@ -95,14 +105,14 @@ public final class SysfsFuse extends FuseStubFS {
             return -ke.errno().userCode();
         }
         LOG.error("apsysfs: internal error in {} {}", op, path, e);
-        fs.log().err("apsysfs: internal error in %s %s: %s", op, path, e);
+        fs().log().err("apsysfs: internal error in %s %s: %s", op, path, e);
         return -ErrorCodes.EIO();
     }
 
     @Override
     public int getattr(String path, FileStat stat) {
         try {
-            KernfsNode n = fs.lookup(path);
+            KernfsNode n = fs().lookup(path);
             if (n == null) {
                 return -ErrorCodes.ENOENT();
             }
@@ -145,7 +155,7 @@ public final class SysfsFuse extends FuseStubFS {
     @Override
     public int readlink(String path, Pointer buf, @size_t long size) {
         try {
-            KernfsNode n = fs.lookup(path);
+            KernfsNode n = fs().lookup(path);
             if (n == null) {
                 return -ErrorCodes.ENOENT();
             }
@@ -164,7 +174,7 @@ public final class SysfsFuse extends FuseStubFS {
 
     @Override
     public int opendir(String path, FuseFileInfo fi) {
-        KernfsNode n = fs.lookup(path);
+        KernfsNode n = fs().lookup(path);
         if (n == null) {
             return -ErrorCodes.ENOENT();
         }
@@ -174,7 +184,7 @@ public final class SysfsFuse extends FuseStubFS {
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filter, @off_t long offset, FuseFileInfo fi) {
         try {
-            KernfsNode n = fs.lookup(path);
+            KernfsNode n = fs().lookup(path);
             if (n == null) {
                 return -ErrorCodes.ENOENT();
             }
@@ -198,11 +208,11 @@ public final class SysfsFuse extends FuseStubFS {
     @Override
     public int open(String path, FuseFileInfo fi) {
         try {
-            KernfsNode n = fs.lookup(path);
+            KernfsNode n = fs().lookup(path);
             if (n == null) {
                 return -ErrorCodes.ENOENT();
             }
-            KernfsOpenFile of = fs.open(n, fi.flags.get() & O_ACCMODE, cred());
+            KernfsOpenFile of = fs().open(n, fi.flags.get() & O_ACCMODE, cred());
             long fh = nextFh.getAndIncrement();
             open.put(fh, of);
             fi.fh.set(fh);
@@ -216,7 +226,7 @@ public final class SysfsFuse extends FuseStubFS {
     public int create(String path, @mode_t long mode, FuseFileInfo fi) {
         // kernfs has no ->create: the VFS answers EACCES for a new name (an existing name is
         // opened through open() instead).
-        KernfsNode n = fs.lookup(path);
+        KernfsNode n = fs().lookup(path);
         if (n != null) {
             return open(path, fi);
         }
@@ -245,10 +255,12 @@ public final class SysfsFuse extends FuseStubFS {
             if (of == null) {
                 return -ErrorCodes.EBADF();
             }
-            int len = (int) Math.min(size, KernfsOpenFile.PAGE_SIZE);
+            // a sysfs store sees at most one page; a document control file collects every byte
+            int len = of.attr().attribute().collectsDocument() ? (int) Math.min(size, Integer.MAX_VALUE)
+                    : (int) Math.min(size, KernfsOpenFile.PAGE_SIZE);
             byte[] data = new byte[len];
             buf.get(0, data, 0, len);
-            return of.write(data, len);
+            return of.write(data, len, offset);
         } catch (RuntimeException e) {
             return fail("write", path, e);
         }
@@ -276,7 +288,7 @@ public final class SysfsFuse extends FuseStubFS {
     @Override
     public int truncate(String path, @off_t long size) {
         // sysfs accepts a truncate of an attribute and ignores it (what `echo x > attr` does).
-        KernfsNode n = fs.lookup(path);
+        KernfsNode n = fs().lookup(path);
         if (n == null) {
             return -ErrorCodes.ENOENT();
         }
@@ -291,11 +303,11 @@ public final class SysfsFuse extends FuseStubFS {
     @Override
     public int access(String path, int mask) {
         try {
-            KernfsNode n = fs.lookup(path);
+            KernfsNode n = fs().lookup(path);
             if (n == null) {
                 return -ErrorCodes.ENOENT();
             }
-            fs.access(n, mask, cred());
+            fs().access(n, mask, cred());
             return 0;
         } catch (RuntimeException e) {
             return fail("access", path, e);
@@ -305,11 +317,11 @@ public final class SysfsFuse extends FuseStubFS {
     @Override
     public int chmod(String path, @mode_t long mode) {
         try {
-            KernfsNode n = fs.lookup(path);
+            KernfsNode n = fs().lookup(path);
             if (n == null) {
                 return -ErrorCodes.ENOENT();
             }
-            fs.chmod(n, (int) mode, cred());
+            fs().chmod(n, (int) mode, cred());
             return 0;
         } catch (RuntimeException e) {
             return fail("chmod", path, e);
@@ -319,11 +331,11 @@ public final class SysfsFuse extends FuseStubFS {
     @Override
     public int chown(String path, long uid, long gid) {
         try {
-            KernfsNode n = fs.lookup(path);
+            KernfsNode n = fs().lookup(path);
             if (n == null) {
                 return -ErrorCodes.ENOENT();
             }
-            fs.chown(n, uid, gid, cred());
+            fs().chown(n, uid, gid, cred());
             return 0;
         } catch (RuntimeException e) {
             return fail("chown", path, e);
@@ -333,14 +345,14 @@ public final class SysfsFuse extends FuseStubFS {
     @Override
     public int utimens(String path, Timespec[] timespec) {
         try {
-            KernfsNode n = fs.lookup(path);
+            KernfsNode n = fs().lookup(path);
             if (n == null) {
                 return -ErrorCodes.ENOENT();
             }
             NodeMeta m = n.meta();
             long a = toMillis(timespec[0], m.atimeMillis());
             long mt = toMillis(timespec[1], m.mtimeMillis());
-            fs.utimens(n, a, mt, cred());
+            fs().utimens(n, a, mt, cred());
             return 0;
         } catch (RuntimeException e) {
             return fail("utimens", path, e);
@@ -396,12 +408,12 @@ public final class SysfsFuse extends FuseStubFS {
 
     @Override
     public int getxattr(String path, String name, Pointer value, @size_t long size) {
-        return fs.lookup(path) == null ? -ErrorCodes.ENOENT() : -ENODATA;
+        return fs().lookup(path) == null ? -ErrorCodes.ENOENT() : -ENODATA;
     }
 
     @Override
     public int listxattr(String path, Pointer list, @size_t long size) {
-        return fs.lookup(path) == null ? -ErrorCodes.ENOENT() : 0;
+        return fs().lookup(path) == null ? -ErrorCodes.ENOENT() : 0;
     }
 
     @Override

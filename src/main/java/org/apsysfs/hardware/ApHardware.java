@@ -326,6 +326,72 @@ public final class ApHardware {
         return out;
     }
 
+    // ------------------------------------------------------------------ saved state
+
+    /**
+     * The machine as it is now, in the form of a machine description: every installed adapter
+     * with its current SCLP configuration and check-stop state, the current AQM and ADM and the
+     * reset latency. Booting it (plus taking {@link #adaptersOutOfConfig()} out of the APM)
+     * gives this host configuration again.
+     */
+    public MachineSpec currentSpec() {
+        synchronized (lock) {
+            java.util.List<AdapterSpec> list = new java.util.ArrayList<>();
+            for (Adapter a : adapters) {
+                if (a != null) {
+                    AdapterSpec s = a.spec;
+                    list.add(new AdapterSpec(s.id(), s.model(), s.rawType(), s.compatType(), s.functions(), s.qd(),
+                            s.ml(), s.domainsField(), s.seBindState(), a.configured, a.checkstopped, s.serial(),
+                            s.ep11(), s.mkvps()));
+                }
+            }
+            return new MachineSpec(spec.name(), spec.qciInstalled(), spec.features(), spec.na(), spec.nd(),
+                    resetLatencyNanos, spec.sclpConfigurable(), list, aqm, adm);
+        }
+    }
+
+    /** Installed adapters that are not in the APM (taken out of the host configuration). */
+    public ApMask adaptersOutOfConfig() {
+        synchronized (lock) {
+            ApMask m = ApMask.empty();
+            for (Adapter a : adapters) {
+                if (a != null && !apm.test(a.spec.id())) {
+                    m = m.with(a.spec.id());
+                }
+            }
+            return m;
+        }
+    }
+
+    /**
+     * The injected queue faults in the syntax of the {@code faults} control file, one command
+     * per line in APQN order: {@code reset_delay AA.DDDD MS} and {@code INSN AA.DDDD RC [COUNT]}
+     * with the calls still left (no COUNT: until cleared).
+     */
+    public java.util.List<String> faultCommands() {
+        synchronized (lock) {
+            java.util.List<String> out = new java.util.ArrayList<>();
+            for (int i = 0; i < queues.length; i++) {
+                Queue q = queues[i];
+                if (q == null) {
+                    continue;
+                }
+                String apqn = Apqn.name(i);
+                if (q.resetDurationOverride >= 0) {
+                    out.add("reset_delay " + apqn + " " + q.resetDurationOverride / 1_000_000L);
+                }
+                for (ApInstruction ins : ApInstruction.values()) {
+                    Fault f = q.faults[ins.ordinal()];
+                    if (f != null) {
+                        out.add(ins.name().toLowerCase(java.util.Locale.ROOT) + " " + apqn + " " + f.rc.name()
+                                + (f.remaining > 0 ? " " + f.remaining : ""));
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
     // ------------------------------------------------------------------ host configuration
 
     /** Puts installed adapter {@code apid} (back) into the APM. */

@@ -74,6 +74,131 @@ public record MachineSpec(String name, boolean qciInstalled, Set<ApFeature> feat
         return m;
     }
 
+    /**
+     * This machine as a machine file (docs/machine-format.md) that {@link #parse} reads back
+     * into an equal description: fields at their defaults are left out and neighbouring
+     * adapters that differ only in their ID are written as one range.
+     */
+    public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+        com.fasterxml.jackson.databind.node.ObjectNode root = MAPPER.createObjectNode();
+        root.put("name", name);
+        if (!qciInstalled) {
+            root.put("qci", false);
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode f = root.putArray("features");
+        for (ApFeature x : ApFeature.values()) {
+            if (features.contains(x)) {
+                f.add(x.name());
+            }
+        }
+        if (na != 0) {
+            root.put("maxAdapterId", na);
+        }
+        if (nd != 0) {
+            root.put("maxDomainId", nd);
+        }
+        if (resetLatencyNanos != DEFAULT_RESET_LATENCY_NANOS) {
+            root.put("resetLatencyMs", resetLatencyNanos / 1_000_000d);
+        }
+        if (!sclpConfigurable) {
+            root.put("sclp", false);
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode arr = root.putArray("adapters");
+        com.fasterxml.jackson.databind.node.ObjectNode run = null;
+        int runFrom = -1;
+        int runTo = -1;
+        for (AdapterSpec a : adapters) {
+            com.fasterxml.jackson.databind.node.ObjectNode body = adapterBody(a);
+            if (run != null && a.id() == runTo + 1 && body.equals(run)) {
+                runTo = a.id();
+                continue;
+            }
+            if (run != null) {
+                arr.add(withId(run, runFrom, runTo));
+            }
+            run = body;
+            runFrom = runTo = a.id();
+        }
+        if (run != null) {
+            arr.add(withId(run, runFrom, runTo));
+        }
+        root.set("usageDomains", idRanges(usageDomains));
+        root.set("controlDomains", idRanges(controlDomains));
+        return root;
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode withId(
+            com.fasterxml.jackson.databind.node.ObjectNode body, int from, int to) {
+        com.fasterxml.jackson.databind.node.ObjectNode o = MAPPER.createObjectNode();
+        o.put("id", from == to ? String.format("0x%02x", from) : String.format("0x%02x-0x%02x", from, to));
+        o.setAll(body);
+        return o;
+    }
+
+    /** An adapter's fields that differ from what the reader would assume, without its ID. */
+    private com.fasterxml.jackson.databind.node.ObjectNode adapterBody(AdapterSpec a) {
+        com.fasterxml.jackson.databind.node.ObjectNode o = MAPPER.createObjectNode();
+        ApMode mode = a.mode();
+        o.put("model", a.model().toString());
+        if (a.rawType() != a.model().apType()) {
+            o.put("rawType", a.rawType());
+        }
+        if (a.compatType() != Math.min(a.rawType(), 14)) {
+            o.put("compatType", a.compatType());
+        }
+        if (a.functions() != AdapterSpec.defaultFunctions(mode, has(ApFeature.APXA))) {
+            o.put("functions", String.format("0x%08X", a.functions()));
+        }
+        if (a.qd() != 7) {
+            o.put("qd", a.qd());
+        }
+        if (a.ml() != 0) {
+            o.put("ml", a.ml());
+        }
+        if (a.domainsField() != maxDomainId()) {
+            o.put("domains", a.domainsField());
+        }
+        if (a.seBindState() != 0) {
+            o.put("seBindState", a.seBindState());
+        }
+        if (!a.configured()) {
+            o.put("configured", false);
+        }
+        if (a.checkstopped()) {
+            o.put("checkstopped", true);
+        }
+        if (mode != ApMode.ACCEL && !a.serial().equals(AdapterSpec.defaultSerial(a.id(), mode))) {
+            o.put("serial", a.serial());
+        }
+        if (a.ep11() != null && !a.ep11().equals(AdapterSpec.defaultEp11())) {
+            com.fasterxml.jackson.databind.node.ObjectNode e = o.putObject("ep11");
+            e.put("apiOrdinal", a.ep11().apiOrdinal());
+            e.put("fwVersion", a.ep11().fwMajor() + "." + a.ep11().fwMinor());
+            com.fasterxml.jackson.databind.node.ArrayNode m = e.putArray("opModes");
+            a.ep11().opModes().forEach(m::add);
+        }
+        if (mode != ApMode.ACCEL && !a.mkvps().equals(AdapterSpec.defaultMkvps(mode))) {
+            com.fasterxml.jackson.databind.node.ObjectNode m = o.putObject("mkvps");
+            a.mkvps().forEach(m::put);
+        }
+        return o;
+    }
+
+    /** A mask as ID ranges ("0x0004", "0x0010-0x001f"). */
+    static com.fasterxml.jackson.databind.node.ArrayNode idRanges(ApMask m) {
+        com.fasterxml.jackson.databind.node.ArrayNode arr = MAPPER.createArrayNode();
+        int[] ids = m.ids();
+        for (int i = 0; i < ids.length;) {
+            int j = i;
+            while (j + 1 < ids.length && ids[j + 1] == ids[j] + 1) {
+                j++;
+            }
+            arr.add(i == j ? String.format("0x%04x", ids[i]) : String.format("0x%04x-0x%04x", ids[i], ids[j]));
+            i = j + 1;
+        }
+        return arr;
+    }
+
     /** Reads and validates a machine file. */
     public static MachineSpec load(Path file) {
         String text;

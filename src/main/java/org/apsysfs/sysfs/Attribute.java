@@ -25,6 +25,25 @@ public record Attribute<T>(String name, int mode, Show<T> show, Store<T> store) 
         void store(T obj, String buf);
     }
 
+    /**
+     * A store that takes a whole document, possibly written in several pieces (a debugfs-style
+     * control file rather than a sysfs attribute): the open file collects the writes of one
+     * open from offset 0 and offers the collected text after each write.
+     */
+    @FunctionalInterface
+    public interface DocumentStore<T> extends Store<T> {
+        /**
+         * @return false while {@code text} is an incomplete document (more writes expected), true
+         *     once it was complete and has been applied
+         */
+        boolean storeDocument(T obj, String text);
+
+        @Override
+        default void store(T obj, String buf) {
+            storeDocument(obj, buf);
+        }
+    }
+
     public Attribute {
         Objects.requireNonNull(name, "name");
         if ((mode & ~0777) != 0) {
@@ -61,6 +80,16 @@ public record Attribute<T>(String name, int mode, Show<T> show, Store<T> store) 
     /** A read-only attribute with a fixed value. */
     public static <T> Attribute<T> constant(String name, String value) {
         return ro(name, o -> value);
+    }
+
+    /** A read-write control file whose writes are collected into one document ({@link DocumentStore}). */
+    public static <T> Attribute<T> document(String name, int mode, Show<T> show, DocumentStore<T> store) {
+        return new Attribute<>(name, mode, show, store);
+    }
+
+    /** Whether writes are collected into one document before the store sees them. */
+    public boolean collectsDocument() {
+        return store instanceof DocumentStore;
     }
 
     public boolean readable() {

@@ -20,6 +20,22 @@ public final class Kernfs {
     final Clock clock;
     private final KernelLog log;
     private final KernfsDir root;
+    private volatile StoreHook storeHook;
+    /** Set once this tree no longer serves (the system it shows was replaced). */
+    private volatile boolean retired;
+
+    /**
+     * Wraps every store (attribute or control file) of this tree: the saved-state machinery
+     * runs stores under its lock and saves what they changed before the write returns.
+     */
+    @FunctionalInterface
+    public interface StoreHook {
+        /**
+         * Runs {@code store} exactly once; may fail the write afterwards (the hook is then
+         * responsible for having undone the change).
+         */
+        void around(Kernfs fs, KernfsAttr attr, Runnable store);
+    }
 
     public Kernfs(Clock clock, KernelLog log) {
         this.clock = clock;
@@ -106,7 +122,7 @@ public final class Kernfs {
         if (wantRead && ((mode & 0444) == 0 || !attr.attribute().readable())) {
             throw KernelException.bare(Errno.EACCES);
         }
-        if (!attr.active()) {
+        if (!attr.active() || retired) {
             throw KernelException.bare(Errno.ENODEV);
         }
         return new KernfsOpenFile(this, attr, wantRead, wantWrite);
@@ -174,10 +190,49 @@ public final class Kernfs {
         return node.meta();
     }
 
+    public void setStoreHook(StoreHook hook) {
+        this.storeHook = hook;
+    }
+
+    /**
+     * Takes this tree out of service: every open file and every new open fails with ENODEV from
+     * now on, as kernfs does for removed nodes (used when the whole system is replaced).
+     */
+    public void retire() {
+        retired = true;
+    }
+
+    public boolean retired() {
+        return retired;
+    }
+
+    void checkLive() {
+        if (retired) {
+            throw KernelException.bare(Errno.ENODEV);
+        }
+    }
+
     /** Calls a store; a refusal is logged as one kernel-style line saying why. */
     void store(KernfsAttr attr, String buf) {
+        runStore(attr, () -> attr.store(buf));
+    }
+
+    /** Offers a collected document to a document store; true once it was complete and applied. */
+    boolean storeDocument(KernfsAttr attr, String text) {
+        boolean[] done = new boolean[1];
+        runStore(attr, () -> done[0] = attr.storeDocument(text));
+        return done[0];
+    }
+
+    private void runStore(KernfsAttr attr, Runnable store) {
         try {
-            attr.store(buf);
+            checkLive();
+            StoreHook h = storeHook;
+            if (h == null) {
+                store.run();
+            } else {
+                h.around(this, attr, store);
+            }
         } catch (KernelException e) {
             if (e.logLine() != null) {
                 log.info(e.logLine());

@@ -80,6 +80,20 @@ public final class KernfsAttr extends KernfsNode {
         s.store(bound.owner(), buf);
     }
 
+    /**
+     * Offers a collected document to a {@link Attribute.DocumentStore}.
+     *
+     * @return true once the document was complete and applied
+     */
+    @SuppressWarnings("unchecked")
+    boolean storeDocument(String text) {
+        if (!active()) {
+            throw KernelException.bare(Errno.ENODEV);
+        }
+        Attribute.DocumentStore<Object> s = (Attribute.DocumentStore<Object>) attr.store();
+        return s.storeDocument(bound.owner(), text);
+    }
+
     /** The object the attribute belongs to. */
     public Object owner() {
         return bound.owner();

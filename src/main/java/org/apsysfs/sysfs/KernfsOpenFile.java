@@ -22,6 +22,11 @@ public final class KernfsOpenFile {
     private byte[] snapshot;
     /** of->mutex: stores through one open file run one at a time (reads do not wait for it). */
     private final Object writeMutex = new Object();
+    /** Document control files: the text written since offset 0, not yet applied; guarded by writeMutex. */
+    private StringBuilder document;
+
+    /** The most a document control file collects from one open (larger writes fail with EFBIG). */
+    public static final int MAX_DOCUMENT = 16 << 20;
 
     KernfsOpenFile(Kernfs fs, KernfsAttr attr, boolean readable, boolean writable) {
         this.fs = fs;
@@ -44,6 +49,7 @@ public final class KernfsOpenFile {
         if (!readable) {
             throw KernelException.bare(Errno.EBADF);
         }
+        fs.checkLive();
         if (offset == 0 || snapshot == null) {
             snapshot = attr.show().getBytes(StandardCharsets.ISO_8859_1);
         }
@@ -65,8 +71,21 @@ public final class KernfsOpenFile {
      *         or the store's errno
      */
     public int write(byte[] data, int length) {
+        return write(data, length, -1);
+    }
+
+    /**
+     * Writes at {@code offset}. Sysfs attributes ignore the offset; a document control file
+     * ({@link Attribute#collectsDocument()}) starts collecting anew at offset 0, appends later
+     * writes, and applies the text once it is a complete document.
+     */
+    public int write(byte[] data, int length, long offset) {
         if (!writable) {
             throw KernelException.bare(Errno.EBADF);
+        }
+        fs.checkLive();
+        if (attr.attribute().collectsDocument()) {
+            return writeDocument(data, length, offset);
         }
         int len = Math.min(length, PAGE_SIZE);
         if (len == 0) {
@@ -79,8 +98,42 @@ public final class KernfsOpenFile {
         return len;
     }
 
-    /** Frees the snapshot (release). */
-    public synchronized void release() {
-        snapshot = null;
+    private int writeDocument(byte[] data, int length, long offset) {
+        if (length <= 0) {
+            return 0;
+        }
+        synchronized (writeMutex) {
+            if (offset == 0 || document == null) {
+                document = new StringBuilder();
+            }
+            if (document.length() + (long) length > MAX_DOCUMENT) {
+                document = null;
+                throw KernelException.of(Errno.EFBIG, "apsysfs: %s: a document is limited to %d bytes",
+                        attr.name(), MAX_DOCUMENT);
+            }
+            document.append(new String(data, 0, length, StandardCharsets.ISO_8859_1));
+            try {
+                if (fs.storeDocument(attr, document.toString())) {
+                    document = null;
+                }
+            } catch (KernelException e) {
+                document = null;
+                throw e;
+            }
+        }
+        return length;
+    }
+
+    /** Frees the snapshot and any uncollected document (release). */
+    public void release() {
+        synchronized (this) {
+            snapshot = null;
+        }
+        synchronized (writeMutex) {
+            if (document != null && !document.toString().isBlank()) {
+                fs.log().info("apsysfs: %s: incomplete document discarded (%d bytes)", attr.name(), document.length());
+            }
+            document = null;
+        }
     }
 }

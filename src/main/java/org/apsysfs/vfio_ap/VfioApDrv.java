@@ -71,6 +71,22 @@ public final class VfioApDrv {
         return matrixDev;
     }
 
+    /**
+     * The guest interrupt registrations of the queues linked to {@code m} (what the guest's
+     * PQAP(AQIC) enable set up), by APQN: {@code {isc, guest NIB address}}, in APQN order.
+     */
+    public java.util.SortedMap<Integer, long[]> interruptRegistrations(MatrixMdev m) {
+        java.util.SortedMap<Integer, long[]> out = new java.util.TreeMap<>();
+        try (org.apsysfs.locking.Guard g = matrixDev.mdevsLock().lock()) {
+            for (VfioApQueue q : m.linkedQueues()) {
+                if (q.savedIsc != VfioApQueue.ISC_INVALID) {
+                    out.put(q.apqn, new long[] {q.savedIsc, q.savedIova});
+                }
+            }
+        }
+        return out;
+    }
+
     /** The mdev with this name (UUID), or null. */
     public MatrixMdev mdev(String uuid) {
         for (MatrixMdev m : matrixDev.mdevs()) {

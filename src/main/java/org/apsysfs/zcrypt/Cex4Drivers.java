@@ -74,4 +74,24 @@ public final class Cex4Drivers {
             queue.setDrvdata(null);
         }
     }
+
+    /** The zcrypt online flag of a card bound to cex4card; null while it is not bound to it. */
+    public static Boolean onlineFlag(org.apsysfs.bus.ApCard c) {
+        return ZcryptCard.onlineFlag(c);
+    }
+
+    /** The zcrypt online flag of a queue bound to cex4queue; null while it is not bound to it. */
+    public static Boolean onlineFlag(org.apsysfs.bus.ApQueue q) {
+        return ZcryptCard.onlineFlag(q);
+    }
+
+    /** Sets a card's online flag as a restored state says; false if it is not bound to cex4card. */
+    public static boolean restoreOnlineFlag(org.apsysfs.bus.ApCard c, boolean on) {
+        return ZcryptCard.restoreOnlineFlag(c, on);
+    }
+
+    /** Sets a queue's online flag as a restored state says; false if it is not bound to cex4queue. */
+    public static boolean restoreOnlineFlag(org.apsysfs.bus.ApQueue q, boolean on) {
+        return ZcryptCard.restoreOnlineFlag(q, on);
+    }
 }

@@ -26,14 +26,14 @@ import org.apsysfs.testing.SysException;
  * readdir/lstat/readlink/open/read, about 0.2 s); the fuzzer takes the first after every write
  * and checks it against the second at checkpoints.
  */
-final class TreeSnapshot {
+public final class TreeSnapshot {
     /**
      * Files whose content changes without anything being written: the kernel log, the uevent
      * record and the lock-dependency graph (a rejected write may still take locks in a new order;
      * the graph only grows). {@code lockdep_reports} and {@code hazards} stay in: they must
      * remain empty.
      */
-    static final Set<String> EVER_CHANGING = Set.of("/kernel/debug/apsysfs/dmesg", "/kernel/debug/apsysfs/uevents",
+    public static final Set<String> EVER_CHANGING = Set.of("/kernel/debug/apsysfs/dmesg", "/kernel/debug/apsysfs/uevents",
             "/kernel/debug/apsysfs/lockdep");
 
     static final Predicate<String> DEFAULT_EXCLUDED = EVER_CHANGING::contains;
@@ -45,7 +45,7 @@ final class TreeSnapshot {
     }
 
     /** In-process: walks the kernfs tree from the root. */
-    static TreeSnapshot of(Kernfs fs, Predicate<String> excluded) {
+    public static TreeSnapshot of(Kernfs fs, Predicate<String> excluded) {
         TreeMap<String, String> out = new TreeMap<>();
         walk(fs.root(), "", out, excluded, null);
         return new TreeSnapshot(out);
@@ -122,7 +122,7 @@ final class TreeSnapshot {
     }
 
     /** Through the mount: the same map, from real system calls. */
-    static TreeSnapshot ofMount(Path mnt, Predicate<String> excluded) {
+    public static TreeSnapshot ofMount(Path mnt, Predicate<String> excluded) {
         TreeMap<String, String> out = new TreeMap<>();
         walkMount(mnt, "", out, excluded);
         return new TreeSnapshot(out);
@@ -247,7 +247,7 @@ final class TreeSnapshot {
     }
 
     /** A short description of how {@code after} differs from this (null if equal). */
-    String diff(TreeSnapshot after) {
+    public String diff(TreeSnapshot after) {
         if (entries.equals(after.entries)) {
             return null;
         }

@@ -99,7 +99,10 @@ public final class SysfsMount implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot make a mount point: " + e, e);
         }
-        FuseMount m = new FuseMount(kernfs, dir, allowOther, singleThreaded);
+        // a daemon is served as `apsysfs run` serves it: through a Simulation (the state control file)
+        FuseMount m = daemon != null
+                ? new FuseMount(org.apsysfs.state.Simulation.of(daemon)::kernfs, dir, allowOther, singleThreaded)
+                : new FuseMount(kernfs, dir, allowOther, singleThreaded);
         boolean ok;
         try {
             ok = m.start(10, TimeUnit.SECONDS);

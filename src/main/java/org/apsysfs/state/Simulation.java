@@ -1,0 +1,288 @@
+package org.apsysfs.state;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apsysfs.Daemon;
+import org.apsysfs.kernel.Clock;
+import org.apsysfs.kernel.Errno;
+import org.apsysfs.kernel.KernelException;
+import org.apsysfs.sysfs.Attribute;
+import org.apsysfs.sysfs.AttributeGroup;
+import org.apsysfs.sysfs.Kernfs;
+import org.apsysfs.sysfs.KernfsAttr;
+
+/**
+ * The system a mount serves, and its saved state.
+ *
+ * <p>It holds the current {@link Daemon} and hands its tree to the FUSE edge request by
+ * request, so that loading a state (the control file {@code kernel/debug/apsysfs/state}) can
+ * replace the whole system at once: the new system is booted and replayed off to the side and
+ * only a complete one is put in place; the old tree is retired (open files get ENODEV, as
+ * kernfs gives for removed nodes).
+ *
+ * <p>With a state file ({@code --state FILE}) every store that changed the state is followed,
+ * before the write returns, by an atomic save of the whole state ({@link StateFile}). If the
+ * save fails (a full disk: ENOSPC, else EIO) the write fails and the system is put back to
+ * the last saved state, so what the file holds and what the tree shows never part.
+ *
+ * <p>Locking: {@code state_rwsem} (a plain read-write lock, outermost: it is never taken with
+ * a model lock held). Stores run under its read side, so they still run concurrently and a
+ * store may block (an mdev {@code remove} waits for its guest) while others go on; dumping,
+ * saving and replacing the system take its write side, so a saved state is always one that
+ * existed between two stores.
+ */
+public final class Simulation implements Kernfs.StoreHook {
+    private static final AttributeGroup<Simulation> STATE_ATTRS = AttributeGroup.of(
+            Attribute.document("state", 0644, Simulation::stateShow, Simulation::stateStore));
+
+    private final Clock clock;
+    private final StateFile file;
+    private final ReentrantReadWriteLock stateRwsem = new ReentrantReadWriteLock();
+    private volatile Daemon current;
+    /** The text last written to {@link #file}; guarded by the write side of stateRwsem. */
+    private String saved;
+
+    private Simulation(Daemon d, Clock clock, StateFile file) {
+        this.clock = clock;
+        this.file = file;
+        adopt(d);
+        this.current = d;
+    }
+
+    /** Serves {@code d} without a state file (the control file can still dump and load). */
+    public static Simulation of(Daemon d) {
+        synchronized (d) {
+            if (d.kernel().controlDir().child("state") instanceof KernfsAttr a && a.owner() instanceof Simulation s) {
+                return s;
+            }
+            return new Simulation(d, d.kernel().clock(), null);
+        }
+    }
+
+    /**
+     * Starts with a state file: restores it if it exists, else boots {@code machine} and saves
+     * its state there first.
+     *
+     * @throws StateException if the file cannot be read or is not a usable state (it is left
+     *     untouched), or a new file cannot be written
+     * @throws IllegalArgumentException if {@code machine} is needed and is bad
+     */
+    public static Simulation withStateFile(String machine, Clock clock, Path path) {
+        StateFile f = new StateFile(path);
+        if (f.exists()) {
+            String text = f.read();
+            Daemon d = StateFormat.restore(StateFormat.parse(text, "state"), clock);
+            Simulation s = new Simulation(d, clock, f);
+            s.saved = StateFormat.render(StateFormat.dump(d));
+            d.kernel().log().info("apsysfs: state: restored from %s", f.path());
+            return s;
+        }
+        Daemon d = Daemon.create(machine, clock);
+        Simulation s = new Simulation(d, clock, f);
+        String text = StateFormat.render(StateFormat.dump(d));
+        try {
+            f.write(text);
+        } catch (IOException e) {
+            d.shutdown();
+            throw new StateException(f.path() + ": cannot create the state file: " + e.getMessage(), e);
+        }
+        s.saved = text;
+        d.kernel().log().info("apsysfs: state: new state file %s", f.path());
+        return s;
+    }
+
+    /** The system served now. */
+    public Daemon daemon() {
+        return current;
+    }
+
+    /** The tree served now (what the FUSE edge resolves each request in). */
+    public Kernfs kernfs() {
+        return current.kernel().sysfs();
+    }
+
+    public Optional<StateFile> stateFile() {
+        return Optional.ofNullable(file);
+    }
+
+    /** The current state as text (the content of the {@code state} control file). */
+    public String dumpText() {
+        stateRwsem.writeLock().lock();
+        try {
+            return StateFormat.render(StateFormat.dump(current));
+        } finally {
+            stateRwsem.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Replaces the system with the one {@code doc} describes (and saves it, with a state file).
+     *
+     * @throws StateException if the state cannot be restored; nothing changed
+     * @throws IOException if it cannot be saved; nothing changed
+     */
+    public void load(JsonNode doc) throws IOException {
+        stateRwsem.writeLock().lock();
+        try {
+            Daemon nd = StateFormat.restore(doc, clock);
+            if (file != null) {
+                String text = StateFormat.render(StateFormat.dump(nd));
+                try {
+                    file.write(text);
+                } catch (IOException e) {
+                    nd.shutdown();
+                    nd.kernel().sysfs().retire();
+                    throw e;
+                }
+                saved = text;
+            }
+            swap(nd);
+        } finally {
+            stateRwsem.writeLock().unlock();
+        }
+    }
+
+    /** Saves the current state if it differs from the file (on exit). */
+    public void saveNow() throws IOException {
+        if (file == null) {
+            return;
+        }
+        stateRwsem.writeLock().lock();
+        try {
+            String text = StateFormat.render(StateFormat.dump(current));
+            if (!text.equals(saved)) {
+                file.write(text);
+                saved = text;
+            }
+        } finally {
+            stateRwsem.writeLock().unlock();
+        }
+    }
+
+    /** Stops the current system's background work. */
+    public void close() {
+        current.shutdown();
+    }
+
+    private void adopt(Daemon d) {
+        d.kernel().sysfs().setStoreHook(this);
+        d.kernel().controlDir().addGroup(STATE_ATTRS, this);
+    }
+
+    /** Puts {@code nd} in place of the current system; write side of stateRwsem held. */
+    private void swap(Daemon nd) {
+        Daemon old = current;
+        adopt(nd);
+        current = nd;
+        old.kernel().sysfs().retire();
+        old.shutdown();
+    }
+
+    // ------------------------------------------------------------------ Kernfs.StoreHook
+
+    @Override
+    public void around(Kernfs fs, KernfsAttr attr, Runnable store) {
+        if (attr.owner() == this) {
+            // the state file itself: a load takes the write side and saves by itself
+            store.run();
+            return;
+        }
+        stateRwsem.readLock().lock();
+        try {
+            store.run();
+        } finally {
+            stateRwsem.readLock().unlock();
+        }
+        if (file != null) {
+            persist(fs, attr);
+        }
+    }
+
+    /** Saves after a store on {@code fs}; undoes the store if the save fails. */
+    private void persist(Kernfs fs, KernfsAttr attr) {
+        stateRwsem.writeLock().lock();
+        try {
+            Daemon d = current;
+            if (d.kernel().sysfs() != fs) {
+                throw KernelException.of(Errno.ENODEV,
+                        "apsysfs: state: the system was replaced while %s was written; the write is lost", attr.path());
+            }
+            String text = StateFormat.render(StateFormat.dump(d));
+            if (text.equals(saved)) {
+                return;
+            }
+            try {
+                file.write(text);
+                saved = text;
+            } catch (IOException e) {
+                Errno errno = StateFile.errnoOf(e);
+                String why = String.format("apsysfs: state: cannot save %s (%s): the write to %s was undone",
+                        file.path(), e.getMessage(), attr.path());
+                Daemon back;
+                try {
+                    back = StateFormat.restore(StateFormat.parse(saved, "saved state"), clock);
+                } catch (RuntimeException r) {
+                    d.kernel().log().err("apsysfs: state: cannot save %s (%s) nor go back to the saved state: %s",
+                            file.path(), e.getMessage(), r.getMessage());
+                    throw KernelException.of(Errno.EIO, "apsysfs: state: cannot save %s: %s", file.path(), e.getMessage());
+                }
+                swap(back);
+                back.kernel().log().err("%s", why);
+                throw KernelException.of(errno, why);
+            }
+        } finally {
+            stateRwsem.writeLock().unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ the control file
+
+    private String stateShow() {
+        // a store blocked under the read side (an mdev remove waiting for its guest) must not
+        // make a reader hang: after a while, dump without the lock
+        boolean locked = false;
+        try {
+            locked = stateRwsem.writeLock().tryLock(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            return StateFormat.render(StateFormat.dump(current));
+        } finally {
+            if (locked) {
+                stateRwsem.writeLock().unlock();
+            }
+        }
+    }
+
+    /**
+     * {@code state} store: the written text, collected from offset 0, is applied once it is a
+     * complete JSON document. EINVAL if it is not JSON or not a state that can be restored
+     * (nothing changes); ENOSPC/EIO if it cannot be saved (nothing changes).
+     */
+    private boolean stateStore(String text) {
+        JsonNode doc;
+        try {
+            doc = StateFormat.parseOrIncomplete(text, "state");
+        } catch (StateException e) {
+            throw KernelException.of(Errno.EINVAL, "apsysfs: state: refused: %s", e.getMessage());
+        }
+        if (doc == null) {
+            return false;
+        }
+        try {
+            load(doc);
+        } catch (StateException e) {
+            throw KernelException.of(Errno.EINVAL, "apsysfs: state: refused: %s; nothing changed", e.getMessage());
+        } catch (IOException e) {
+            throw KernelException.of(StateFile.errnoOf(e), "apsysfs: state: cannot save %s (%s); nothing changed",
+                    file.path(), e.getMessage());
+        }
+        current.kernel().log().info("apsysfs: state: loaded (%d bytes)", text.length());
+        return true;
+    }
+}
