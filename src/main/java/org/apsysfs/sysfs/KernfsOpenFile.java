@@ -24,6 +24,8 @@ public final class KernfsOpenFile {
     private final Object writeMutex = new Object();
     /** Document control files: the text written since offset 0, not yet applied; guarded by writeMutex. */
     private StringBuilder document;
+    /** A document was applied through this open file; guarded by writeMutex. */
+    private boolean documentApplied;
 
     /** The most a document control file collects from one open (larger writes fail with EFBIG). */
     public static final int MAX_DOCUMENT = 16 << 20;
@@ -83,10 +85,10 @@ public final class KernfsOpenFile {
         if (!writable) {
             throw KernelException.bare(Errno.EBADF);
         }
-        fs.checkLive();
         if (attr.attribute().collectsDocument()) {
             return writeDocument(data, length, offset);
         }
+        fs.checkLive();
         int len = Math.min(length, PAGE_SIZE);
         if (len == 0) {
             return 0;
@@ -103,18 +105,26 @@ public final class KernfsOpenFile {
             return 0;
         }
         synchronized (writeMutex) {
+            String piece = new String(data, 0, length, StandardCharsets.ISO_8859_1);
+            if (documentApplied && offset != 0 && piece.isBlank()) {
+                // the blank tail of a document already applied (a load may replace this very tree)
+                return length;
+            }
+            fs.checkLive();
             if (offset == 0 || document == null) {
                 document = new StringBuilder();
+                documentApplied = false;
             }
             if (document.length() + (long) length > MAX_DOCUMENT) {
                 document = null;
                 throw KernelException.of(Errno.EFBIG, "apsysfs: %s: a document is limited to %d bytes",
                         attr.name(), MAX_DOCUMENT);
             }
-            document.append(new String(data, 0, length, StandardCharsets.ISO_8859_1));
+            document.append(piece);
             try {
                 if (fs.storeDocument(attr, document.toString())) {
                     document = null;
+                    documentApplied = true;
                 }
             } catch (KernelException e) {
                 document = null;

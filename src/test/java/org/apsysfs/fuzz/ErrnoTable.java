@@ -6,6 +6,7 @@ import static org.apsysfs.kernel.Errno.EADDRNOTAVAIL;
 import static org.apsysfs.kernel.Errno.EAGAIN;
 import static org.apsysfs.kernel.Errno.EBUSY;
 import static org.apsysfs.kernel.Errno.EEXIST;
+import static org.apsysfs.kernel.Errno.EFBIG;
 import static org.apsysfs.kernel.Errno.EINVAL;
 import static org.apsysfs.kernel.Errno.EIO;
 import static org.apsysfs.kernel.Errno.ENODEV;
@@ -73,6 +74,8 @@ final class ErrnoTable {
         rule("/devices/vfio_ap/matrix/UUID/ap_config", EINVAL, ENODEV, EADDRNOTAVAIL, EADDRINUSE, ENOMEM);
         // the simulator's control files (docs/control-files.md, debugfs/*.java)
         rule("/kernel/debug/apsysfs/faults", EINVAL);
+        // a JSON document collected over writes: not JSON / not a usable state, or too long
+        rule("/kernel/debug/apsysfs/state", EINVAL, EFBIG);
         rule("/kernel/debug/apsysfs/guests/create", EINVAL, EEXIST);
         rule("/kernel/debug/apsysfs/guests/destroy", ENODEV, EBUSY, EINVAL);
         // attach = the VFIO open: no mdev, guest busy, another mdev has the KVM (EPERM), no KVM
