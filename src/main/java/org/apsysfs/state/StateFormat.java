@@ -267,11 +267,29 @@ public final class StateFormat {
                 throw new StateException(String.format("host.adaptersOutOfConfig: adapter 0x%02x is not installed", id));
             }
         }
-        Daemon d = Daemon.create(spec, clock, hw -> {
-            for (int id : out.ids()) {
-                hw.removeAdapter(id);
+        ObjectNode bus = r.obj(doc, "bus");
+        Daemon[] booted = new Daemon[1];
+        Daemon d;
+        try {
+            d = Daemon.create(spec, clock, hw -> {
+                for (int id : out.ids()) {
+                    hw.removeAdapter(id);
+                }
+            }, b -> {
+                booted[0] = b;
+                // the masks before the first scan, as ap.apmask=/ap.aqmask= on the kernel command line
+                SysfsIo io = new SysfsIo(b.kernel().sysfs());
+                for (String f : new String[] {"apmask", "aqmask"}) {
+                    writeIfDifferent(io, "bus." + f, "/bus/ap/" + f, r.text(bus, "bus." + f, f));
+                }
+            });
+        } catch (RuntimeException e) {
+            if (booted[0] != null) {
+                booted[0].shutdown();
+                booted[0].kernel().sysfs().retire();
             }
-        });
+            throw e;
+        }
         try {
             replay(r, d);
             return d;
@@ -291,9 +309,6 @@ public final class StateFormat {
         List<String> busFields = new ArrayList<>(List.of("apmask", "aqmask", "drivers_autoprobe"));
         busFields.addAll(List.of(BUS_FILES));
         r.known(bus, "bus", Set.copyOf(busFields));
-        for (String f : new String[] {"apmask", "aqmask"}) {
-            writeIfDifferent(io, "bus." + f, "/bus/ap/" + f, r.text(bus, "bus." + f, f));
-        }
         ObjectNode devices = r.obj(doc, "devices");
         ApBus apBus = d.apBus();
         for (Iterator<Map.Entry<String, JsonNode>> it = devices.fields(); it.hasNext();) {
