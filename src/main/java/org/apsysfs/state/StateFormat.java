@@ -275,14 +275,7 @@ public final class StateFormat {
                 for (int id : out.ids()) {
                     hw.removeAdapter(id);
                 }
-            }, b -> {
-                booted[0] = b;
-                // the masks before the first scan, as ap.apmask=/ap.aqmask= on the kernel command line
-                SysfsIo io = new SysfsIo(b.kernel().sysfs());
-                for (String f : new String[] {"apmask", "aqmask"}) {
-                    writeIfDifferent(io, "bus." + f, "/bus/ap/" + f, r.text(bus, "bus." + f, f));
-                }
-            });
+            }, b -> booted[0] = b);
         } catch (RuntimeException e) {
             if (booted[0] != null) {
                 booted[0].shutdown();
@@ -309,6 +302,12 @@ public final class StateFormat {
         List<String> busFields = new ArrayList<>(List.of("apmask", "aqmask", "drivers_autoprobe"));
         busFields.addAll(List.of(BUS_FILES));
         r.known(bus, "bus", Set.copyOf(busFields));
+        // the masks after the first scan, as they were set on the running system: queues pass
+        // through the default drivers first, which leaves them in the state machine's idle state
+        // (a queue that was never initialised by zcrypt shows "Reset in progress." in reset)
+        for (String f : new String[] {"apmask", "aqmask"}) {
+            writeIfDifferent(io, "bus." + f, "/bus/ap/" + f, r.text(bus, "bus." + f, f));
+        }
         ObjectNode devices = r.obj(doc, "devices");
         ApBus apBus = d.apBus();
         for (Iterator<Map.Entry<String, JsonNode>> it = devices.fields(); it.hasNext();) {
@@ -477,7 +476,9 @@ public final class StateFormat {
             }
         }
 
-        // faults last, so that they do not disturb the restore itself
+        // let the resets the probes started end (a restored system starts settled), then the
+        // faults, last, so that they do not disturb the restore itself
+        d.kernel().clock().sleepMillis(d.hardware().spec().resetLatencyNanos() / 1_000_000L + 1);
         ArrayNode faults = r.arr(doc, "faults");
         for (int i = 0; i < faults.size(); i++) {
             io.write("faults[" + i + "]", CONTROL + "faults", r.text(faults.get(i), "faults[" + i + "]") + "\n");
