@@ -264,7 +264,28 @@ public final class Simulation implements Kernfs.StoreHook {
      * complete JSON document. EINVAL if it is not JSON or not a state that can be restored
      * (nothing changes); ENOSPC/EIO if it cannot be saved (nothing changes).
      */
-    private boolean stateStore(String text) {
+    private boolean stateStore(CharSequence collected) {
+        // a state is an object: until the text ends in '}' it cannot be complete (spares a copy
+        // and a parse of the whole text on every one of the many writes a long document takes)
+        int first = 0;
+        while (first < collected.length() && Character.isWhitespace(collected.charAt(first))) {
+            first++;
+        }
+        int last = collected.length() - 1;
+        while (last >= first && Character.isWhitespace(collected.charAt(last))) {
+            last--;
+        }
+        if (first > last) {
+            return false;
+        }
+        if (collected.charAt(first) != '{') {
+            throw KernelException.of(Errno.EINVAL, "apsysfs: state: refused: a state is a JSON object ({...}), "
+                    + "this starts with '%s'", org.apsysfs.kernel.Printable.of(String.valueOf(collected.charAt(first))));
+        }
+        if (collected.charAt(last) != '}') {
+            return false;
+        }
+        String text = collected.toString();
         JsonNode doc;
         try {
             doc = StateFormat.parseOrIncomplete(text, "state");

@@ -36,7 +36,7 @@ public record Attribute<T>(String name, int mode, Show<T> show, Store<T> store) 
          * @return false while {@code text} is an incomplete document (more writes expected), true
          *     once it was complete and has been applied
          */
-        boolean storeDocument(T obj, String text);
+        boolean storeDocument(T obj, CharSequence text);
 
         @Override
         default void store(T obj, String buf) {

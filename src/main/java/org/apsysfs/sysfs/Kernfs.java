@@ -218,7 +218,7 @@ public final class Kernfs {
     }
 
     /** Offers a collected document to a document store; true once it was complete and applied. */
-    boolean storeDocument(KernfsAttr attr, String text) {
+    boolean storeDocument(KernfsAttr attr, CharSequence text) {
         boolean[] done = new boolean[1];
         runStore(attr, () -> done[0] = attr.storeDocument(text));
         return done[0];

@@ -86,7 +86,7 @@ public final class KernfsAttr extends KernfsNode {
      * @return true once the document was complete and applied
      */
     @SuppressWarnings("unchecked")
-    boolean storeDocument(String text) {
+    boolean storeDocument(CharSequence text) {
         if (!active()) {
             throw KernelException.bare(Errno.ENODEV);
         }

@@ -29,6 +29,9 @@ public final class KernfsOpenFile {
 
     /** The most a document control file collects from one open (larger writes fail with EFBIG). */
     public static final int MAX_DOCUMENT = 16 << 20;
+    /** The most all open document files of the process hold together (beyond: ENOMEM). */
+    public static final long MAX_DOCUMENTS_TOTAL = 48L << 20;
+    private static final java.util.concurrent.atomic.AtomicLong DOCUMENT_BYTES = new java.util.concurrent.atomic.AtomicLong();
 
     KernfsOpenFile(Kernfs fs, KernfsAttr attr, boolean readable, boolean writable) {
         this.fs = fs;
@@ -112,26 +115,41 @@ public final class KernfsOpenFile {
             }
             fs.checkLive();
             if (offset == 0 || document == null) {
+                dropDocument();
                 document = new StringBuilder();
                 documentApplied = false;
             }
             if (document.length() + (long) length > MAX_DOCUMENT) {
-                document = null;
+                dropDocument();
                 throw KernelException.of(Errno.EFBIG, "apsysfs: %s: a document is limited to %d bytes",
                         attr.name(), MAX_DOCUMENT);
             }
+            if (DOCUMENT_BYTES.addAndGet(length) > MAX_DOCUMENTS_TOTAL) {
+                DOCUMENT_BYTES.addAndGet(-length);
+                dropDocument();
+                throw KernelException.of(Errno.ENOMEM, "apsysfs: %s: open documents hold more than %d bytes",
+                        attr.name(), MAX_DOCUMENTS_TOTAL);
+            }
             document.append(piece);
             try {
-                if (fs.storeDocument(attr, document.toString())) {
-                    document = null;
+                if (fs.storeDocument(attr, document)) {
+                    dropDocument();
                     documentApplied = true;
                 }
             } catch (KernelException e) {
-                document = null;
+                dropDocument();
                 throw e;
             }
         }
         return length;
+    }
+
+    /** Forgets the collected document and gives its bytes back to the budget; writeMutex held. */
+    private void dropDocument() {
+        if (document != null) {
+            DOCUMENT_BYTES.addAndGet(-document.length());
+            document = null;
+        }
     }
 
     /** Frees the snapshot and any uncollected document (release). */
@@ -140,10 +158,10 @@ public final class KernfsOpenFile {
             snapshot = null;
         }
         synchronized (writeMutex) {
-            if (document != null && !document.toString().isBlank()) {
+            if (document != null && !document.chars().allMatch(Character::isWhitespace)) {
                 fs.log().info("apsysfs: %s: incomplete document discarded (%d bytes)", attr.name(), document.length());
             }
-            document = null;
+            dropDocument();
         }
     }
 }

@@ -75,7 +75,7 @@ final class ErrnoTable {
         // the simulator's control files (docs/control-files.md, debugfs/*.java)
         rule("/kernel/debug/apsysfs/faults", EINVAL);
         // a JSON document collected over writes: not JSON / not a usable state, or too long
-        rule("/kernel/debug/apsysfs/state", EINVAL, EFBIG);
+        rule("/kernel/debug/apsysfs/state", EINVAL, EFBIG, ENOMEM);
         rule("/kernel/debug/apsysfs/guests/create", EINVAL, EEXIST);
         rule("/kernel/debug/apsysfs/guests/destroy", ENODEV, EBUSY, EINVAL);
         // attach = the VFIO open: no mdev, guest busy, another mdev has the KVM (EPERM), no KVM

@@ -60,6 +60,8 @@ class StateControlFileTest {
 
         WriteResult notJson = Sys.writeFile(mnt.resolve(STATE), "{ this is not json }\n");
         assertThat(notJson.errno()).isEqualTo(22);
+        WriteResult notObject = Sys.writeFile(mnt.resolve(STATE), "[1, 2");
+        assertThat(notObject.errno()).isEqualTo(22);
         WriteResult wrongField = Sys.writeFile(mnt.resolve(STATE), saved.replace("\"poll_thread\"", "\"poll_threads\""));
         assertThat(wrongField.errno()).isEqualTo(22);
         WriteResult sharing = Sys.writeFile(mnt.resolve(STATE), saved.replace("\"mdevs\" : [ ]",
@@ -75,7 +77,35 @@ class StateControlFileTest {
         String dmesg = Sys.read(mnt.resolve("kernel/debug/apsysfs/dmesg"));
         assertThat(dmesg).contains("apsysfs: state: refused: state: not valid JSON",
                 "apsysfs: state: refused: bus.poll_threads: unknown field",
+                "apsysfs: state: refused: a state is a JSON object ({...}), this starts with '['",
                 "mdevs[0]: cannot be restored: writing", "EADDRNOTAVAIL",
                 "apsysfs: state: incomplete document discarded");
+    }
+
+    @Test
+    void aDocumentIsBoundedAndItsMemoryGivenBackOnClose(Path mnt) {
+        int fd = Sys.open(mnt.resolve(STATE), 1);
+        byte[] chunk = ("{\"a\":[" + "0,".repeat(64 * 1024 - 4)).getBytes(StandardCharsets.US_ASCII);
+        long off = 0;
+        int errno = 0;
+        while (off <= KernfsOpenFileLimits.MAX_DOCUMENT) {
+            long n = Sys.pwrite(fd, chunk, off);
+            if (n < 0) {
+                errno = (int) -n;
+                break;
+            }
+            off += n;
+        }
+        Sys.close(fd);
+        assertThat(errno).as("write past %d bytes", KernfsOpenFileLimits.MAX_DOCUMENT).isEqualTo(27 /* EFBIG */);
+        assertThat(off).isLessThanOrEqualTo(KernfsOpenFileLimits.MAX_DOCUMENT);
+        // the budget is back: a normal load still works
+        String saved = Sys.read(mnt.resolve(STATE));
+        assertThat(Sys.writeFile(mnt.resolve(STATE), saved).ok()).isTrue();
+    }
+
+    /** The limits of document control files. */
+    private static final class KernfsOpenFileLimits {
+        static final int MAX_DOCUMENT = org.apsysfs.sysfs.KernfsOpenFile.MAX_DOCUMENT;
     }
 }
