@@ -98,7 +98,7 @@ class StateDaemonTest {
         Map<String, String> acked = new TreeMap<>();
         Map<String, Integer> domainOf = new java.util.concurrent.ConcurrentHashMap<>();
         int[] created = {0};
-        int ops = 0;
+        java.util.concurrent.atomic.AtomicInteger ackedWrites = new java.util.concurrent.atomic.AtomicInteger();
         int inFlightSeen = 0;
         DaemonProcess d = start(state);
         assertThat(Sys.writeFile(dir.resolve("bus/ap/apmask"), "-4,-5,-6\n").ok()).isTrue();
@@ -156,6 +156,7 @@ class StateDaemonTest {
                         acked.putAll(next);
                         inFlight.clear();
                     }
+                    ackedWrites.incrementAndGet();
                 }
             });
             writer.start();
@@ -172,7 +173,6 @@ class StateDaemonTest {
                 pending = inFlight.isEmpty() ? null : new TreeMap<>(inFlight);
             }
             DaemonProcess.unmountDead(dir);
-            ops += ackedAtKill.size();
             assertThat(failures).isEmpty();
             d = start(state);
             Map<String, String> now = mdevs();
@@ -187,11 +187,12 @@ class StateDaemonTest {
             assertThat(Sys.read(dir.resolve("bus/ap/apmask")).strip()).as("apmask kept")
                     .isEqualTo("0xf1ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
         }
-        assertThat(ops).as("changes made").isGreaterThan(0);
+        assertThat(ackedWrites.get()).as("changes made").isGreaterThan(rounds);
         // the document on disk is always complete JSON
         StateFormat.parse(Files.readString(state), "state");
-        System.out.printf("kill/restart: %d rounds, %d mdevs at the end, in-flight change found applied %d times%n",
-                rounds, acked.size(), inFlightSeen);
+        System.out.printf("kill/restart: %d rounds (SIGKILL each), %d acknowledged writes; after every restart the mdevs were exactly the acknowledged ones, "
+                + "%d mdevs at the end; the write in flight at the kill was found wholly applied %d times, wholly absent "
+                + "the other times%n", rounds, ackedWrites.get(), acked.size(), inFlightSeen);
     }
 
     @Test
