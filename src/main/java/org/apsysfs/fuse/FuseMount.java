@@ -14,17 +14,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Mounts a {@link Kernfs} tree with the options sysfs semantics need and unmounts it again.
- * The mount runs blocking on its own thread; the file system's init/destroy callbacks say
- * when it serves and when it is gone.
+ * The mount is set up and served by a {@link FuseLoop} on its own thread ("fuse-main");
+ * the file system's init/destroy callbacks say when it serves and when it is gone.
  */
 public final class FuseMount {
     private static final Logger LOG = LoggerFactory.getLogger(FuseMount.class);
 
     private final SysfsFuse fs;
     private final Path mountPoint;
-    private final String[] options;
+    private final boolean singleThreaded;
+    private final String[] argv;
     private final Thread thread;
     private volatile Throwable failure;
+    private volatile FuseLoop loop;
 
     public FuseMount(Kernfs kernfs, Path mountPoint, boolean allowOther, boolean singleThreaded) {
         this(() -> kernfs, mountPoint, allowOther, singleThreaded);
@@ -34,25 +36,36 @@ public final class FuseMount {
     public FuseMount(Supplier<Kernfs> source, Path mountPoint, boolean allowOther, boolean singleThreaded) {
         this.fs = new SysfsFuse(source);
         this.mountPoint = mountPoint.toAbsolutePath().normalize();
-        List<String> o = new ArrayList<>();
-        if (singleThreaded) {
-            o.add("-s");
-        }
+        this.singleThreaded = singleThreaded;
         String opts = "fsname=apsysfs,subtype=apsysfs,direct_io,entry_timeout=0,attr_timeout=0,"
                 + "negative_timeout=0";
         if (allowOther) {
             opts += ",allow_other,default_permissions";
         }
-        o.add("-o");
-        o.add(opts);
-        this.options = o.toArray(new String[0]);
+        // what jnr-fuse's mount() passes to fuse_main_real, minus -s: the loop is ours
+        this.argv = new String[] {"apsysfs", "-f", this.mountPoint.toString(), "-o", opts};
         this.thread = new Thread(this::serve, "fuse-main");
         this.thread.setDaemon(true);
     }
 
     private void serve() {
         try {
-            fs.mount(mountPoint, true, false, options);
+            FuseLoop l = FuseLoop.setup(fs.operations(), argv, !singleThreaded);
+            loop = l;
+            l.onStuck(() -> {
+                try {
+                    fusermount("-u", "-z");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            try {
+                if (l.run() != 0) {
+                    LOG.error("apsysfs: serving {} ended with an error", mountPoint);
+                }
+            } finally {
+                l.teardown();
+            }
         } catch (Throwable t) {
             failure = t;
             LOG.error("apsysfs: mount of {} failed", mountPoint, t);
@@ -75,6 +88,11 @@ public final class FuseMount {
 
     public SysfsFuse fileSystem() {
         return fs;
+    }
+
+    /** The request loop once mounted (null before), for tests and diagnostics. */
+    FuseLoop loop() {
+        return loop;
     }
 
     /** Blocks until the mount is gone (unmounted from outside, or by {@link #unmount}). */

@@ -26,6 +26,7 @@ import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
+import ru.serce.jnrfuse.struct.FuseOperations;
 import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
 
@@ -73,6 +74,11 @@ public final class SysfsFuse extends FuseStubFS {
     /** Number of open attribute files (per-open snapshots held). */
     public int openFiles() {
         return open.size();
+    }
+
+    /** The callback table jnr-fuse built for this file system (for {@link FuseLoop#setup}). */
+    FuseOperations operations() {
+        return fuseOperations;
     }
 
     @Override
