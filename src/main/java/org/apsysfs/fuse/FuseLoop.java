@@ -185,6 +185,11 @@ final class FuseLoop {
         return started.get();
     }
 
+    /** Worker threads are named this plus a number (multi-threaded). */
+    String threadNamePrefix() {
+        return namePrefix;
+    }
+
     /** Threads currently serving (reading or processing). */
     int liveThreads() {
         return live.get();
