@@ -60,6 +60,13 @@ public interface LibFuseSession {
     @IgnoreError
     void fuse_session_exit(Pointer se);
 
+    /**
+     * {@code struct fuse_context *fuse_get_context(void)} (FUSE_2.8): the calling request's
+     * uid, gid and pid; valid inside a callback.
+     */
+    @IgnoreError
+    Pointer fuse_get_context();
+
     /** {@code int fuse_session_exited(struct fuse_session *se)} */
     @IgnoreError
     int fuse_session_exited(Pointer se);
