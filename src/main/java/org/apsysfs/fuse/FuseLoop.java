@@ -1,6 +1,9 @@
 package org.apsysfs.fuse;
 
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -20,15 +23,24 @@ import ru.serce.jnrfuse.struct.FuseOperations;
  * <p>Why: with {@code fuse_loop_mt} every callback arrives on a native libfuse worker thread,
  * which jffi attaches to the JVM for the callback and detaches again afterwards (a new
  * {@code java.lang.Thread} per callback). Here the threads that call into libfuse are Java
- * threads, so every callback runs on a thread that is already attached.
+ * threads that live as long as the mount, so every callback runs on a thread that is already
+ * attached.
  *
- * <p>Multi-threaded, the loop does what libfuse 2.9's {@code fuse_session_loop_mt} does:
- * several threads block in {@code read(/dev/fuse)} (the kernel hands each request to one of
- * them); when a thread takes a request and no other thread is left waiting, it starts another
- * one first, so a callback that blocks (a store waiting for a guest) never leaves the mount
- * without a reader; a thread that finds more than {@value #MAX_IDLE} others idle ends. FORGET
- * requests do not count as busy (they need no reply). Single-threaded, the calling thread is
- * the only reader.
+ * <p><b>Single-threaded</b> ({@code --single-threaded}), the calling thread is the only one.
+ *
+ * <p><b>Multi-threaded</b>, up to {@link #READERS} (2) threads wait in {@code read(/dev/fuse)}
+ * and each processes the request it receives; the kernel hands each request to one waiting
+ * reader. A thread that finishes a request reads again if fewer than {@link #READERS} threads
+ * are reading, else it waits in Java as a spare. Requests are short (microseconds), so two
+ * readers serve everything, and a client never waits for a thread that has to be woken for
+ * it. Some requests block for a long time (an mdev {@code remove} waits while a guest holds
+ * the device): the thread that called {@link #run} watches the others, and when nobody has
+ * been reading for {@link #SPARE_AFTER_NANOS} (2 ms) while a request is still running, it
+ * wakes a spare (or starts a new thread) to read. So however many callbacks block, the mount
+ * keeps answering; the pool grows by one thread per callback blocked at the same time, and
+ * more than {@link #MAX_SPARES} spares end. (libfuse's own loop instead keeps every idle
+ * thread waiting in read and starts a thread whenever the last one takes a request; measured
+ * here, the fewer threads the kernel has to wake, the faster: see BENCHMARKS.md.)
  *
  * <p>The loop ends when the kernel ends the connection (unmount, also {@code fusermount -u}
  * from outside, or an abort): every waiting reader then gets ENODEV. {@link #run} returns when
@@ -36,11 +48,18 @@ import ru.serce.jnrfuse.struct.FuseOperations;
  */
 final class FuseLoop {
     private static final Logger LOG = LoggerFactory.getLogger(FuseLoop.class);
-    /** Idle readers beyond this many end (libfuse 2.9: numavail > 10). */
-    static final int MAX_IDLE = 10;
+    /** Threads waiting in read(/dev/fuse) at most (tunable for measurements). */
+    static final int READERS = Math.max(1, Integer.getInteger("apsysfs.fuse.readers", 2));
+    /**
+     * A request that has run this long while no thread reads makes another thread read
+     * (tunable for measurements, in microseconds).
+     */
+    static final long SPARE_AFTER_NANOS = Math.max(100, Long.getLong("apsysfs.fuse.spareMicros", 2000)) * 1000L;
+    /** Spare threads (waiting in Java) beyond this many end. */
+    static final int MAX_SPARES = 10;
+    /** The watcher sleeps until the next request after this long without requests. */
+    private static final long QUIET_NANOS = 100_000_000L;
     private static final int EINTR = 4;
-    private static final int FUSE_FORGET = 2;
-    private static final int FUSE_BATCH_FORGET = 42;
     private static final AtomicInteger LOOPS = new AtomicInteger();
     private static volatile LibFuseSession library;
 
@@ -54,16 +73,35 @@ final class FuseLoop {
     private final boolean multiThreaded;
     private final String namePrefix;
     private final AtomicInteger started = new AtomicInteger();
-
-    /** Threads serving (reading or processing). */
-    private final AtomicInteger live = new AtomicInteger();
-    /** Threads not busy with a request (libfuse's numavail). */
-    private final AtomicInteger avail = new AtomicInteger();
     private final AtomicInteger nextId = new AtomicInteger();
+
+    /** Threads serving: reading, processing or waiting as spares. */
+    private final AtomicInteger live = new AtomicInteger();
+    /** Threads reading /dev/fuse (or about to). */
+    private final AtomicInteger readers = new AtomicInteger();
+    /** Spares, most recently used first. */
+    private final ConcurrentLinkedDeque<Worker> spares = new ConcurrentLinkedDeque<>();
+    private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
+    /** Requests received so far (approximately: only its changes matter). */
+    private volatile long requests;
+    private volatile boolean watcherAsleep;
+    private volatile Thread watcher;
     private volatile boolean exit;
     private volatile int error;
     private volatile Runnable stuck = () -> { };
     private boolean tornDown;
+
+    /** A serving thread. */
+    private static final class Worker {
+        final Thread thread;
+        /** System.nanoTime() when its current request arrived; 0 while not processing. */
+        volatile long busySince;
+        volatile boolean promoted;
+
+        Worker(Thread thread) {
+            this.thread = thread;
+        }
+    }
 
     private FuseLoop(LibFuseSession lib, Runtime runtime, Pointer fuse, Pointer mountpoint, boolean multiThreaded) {
         this.lib = lib;
@@ -115,8 +153,9 @@ final class FuseLoop {
     }
 
     /**
-     * Called (once) when the session has ended but threads are still blocked reading
-     * /dev/fuse after a while: only an unmount (an aborted connection) wakes them.
+     * Called (once) when the session has ended but threads are still serving a second later
+     * (blocked in a callback, or in read(/dev/fuse) if a read error rather than an unmount
+     * ended the session): an unmount wakes readers.
      */
     void onStuck(Runnable r) {
         this.stuck = r;
@@ -124,46 +163,23 @@ final class FuseLoop {
 
     /**
      * Serves until the connection ends. Single-threaded, on the calling thread; multi-threaded,
-     * on worker threads while the calling thread waits for all of them to leave libfuse.
+     * on worker threads while the calling thread watches them, until all have left libfuse.
      *
      * @return 0 after an unmount, -1 if reading /dev/fuse failed
      */
     int run() {
         if (!multiThreaded) {
-            live.set(1);
-            avail.set(1);
-            work(false);
+            Worker self = new Worker(Thread.currentThread());
+            live.incrementAndGet();
+            readers.incrementAndGet();
+            work(self);
         } else {
-            startWorker();
-            boolean interrupted = false;
-            boolean kicked = false;
-            long exitSeen = 0;
-            synchronized (this) {
-                while (live.get() > 0) {
-                    try {
-                        wait(250);
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                    if (!exit || kicked || live.get() == 0) {
-                        continue;
-                    }
-                    long now = System.nanoTime();
-                    if (exitSeen == 0) {
-                        exitSeen = now;
-                    } else if (now - exitSeen > 1_000_000_000L) {
-                        // readers still blocked in read(/dev/fuse) a second after the end
-                        // (e.g. a read error ended the session, not an unmount)
-                        kicked = true;
-                        LOG.warn("apsysfs: FUSE session ended with {} thread(s) still serving; unmounting",
-                                live.get());
-                        stuck.run();
-                    }
-                }
+            watcher = Thread.currentThread();
+            for (int i = 0; i < READERS; i++) {
+                readers.incrementAndGet();
+                startWorker();
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            watch();
         }
         return error < 0 ? -1 : 0;
     }
@@ -190,33 +206,110 @@ final class FuseLoop {
         return namePrefix;
     }
 
-    /** Threads currently serving (reading or processing). */
+    /** Threads serving (reading, processing or waiting as spares). */
     int liveThreads() {
         return live.get();
     }
 
-    /** Starts another reader (counted as live and available before it runs). */
+    /** Starts a worker; the caller has counted it in {@link #readers}. */
     private void startWorker() {
         live.incrementAndGet();
-        avail.incrementAndGet();
+        Worker w = null;
         try {
-            Thread t = new Thread(() -> work(true), namePrefix + nextId.getAndIncrement());
+            Worker[] self = new Worker[1];
+            Thread t = new Thread(() -> work(self[0]), namePrefix + nextId.getAndIncrement());
             t.setDaemon(true);
+            w = new Worker(t);
+            self[0] = w;
+            workers.add(w);
             t.start();
             started.incrementAndGet();
         } catch (RuntimeException | Error e) {
             // no thread (out of memory or threads): serve on with the ones there are
-            avail.decrementAndGet();
+            if (w != null) {
+                workers.remove(w);
+            }
+            readers.decrementAndGet();
             live.decrementAndGet();
             LOG.error("apsysfs: cannot start a FUSE thread", e);
         }
     }
 
-    private void work(boolean worker) {
+    /** Makes one more thread read: the most recently used spare, or a new thread. */
+    private void addReader() {
+        readers.incrementAndGet();
+        Worker s = spares.pollFirst();
+        if (s != null) {
+            s.promoted = true;
+            LockSupport.unpark(s.thread);
+        } else {
+            startWorker();
+        }
+    }
+
+    /**
+     * The watcher (multi-threaded), on the thread that called {@link #run}. While requests come
+     * in it looks every {@link #SPARE_AFTER_NANOS}/2 whether nobody reads and a request has
+     * been running longer than {@link #SPARE_AFTER_NANOS}, and then adds a reader. After
+     * {@link #QUIET_NANOS} without requests it sleeps until a request wakes it. Returns when
+     * no thread serves any more.
+     */
+    private void watch() {
+        long seen = -1;
+        long quietSince = System.nanoTime();
+        long exitSeen = 0;
+        boolean kicked = false;
+        while (live.get() > 0) {
+            long now = System.nanoTime();
+            if (exit) {
+                for (Worker s : spares) {
+                    LockSupport.unpark(s.thread);
+                }
+                if (exitSeen == 0) {
+                    exitSeen = now;
+                } else if (!kicked && now - exitSeen > 1_000_000_000L) {
+                    kicked = true;
+                    LOG.warn("apsysfs: FUSE session ended with {} thread(s) still serving; unmounting", live.get());
+                    stuck.run();
+                }
+                LockSupport.parkNanos(this, 50_000_000L);
+                continue;
+            }
+            boolean busy = false;
+            for (Worker w : workers) {
+                long since = w.busySince;
+                if (since != 0) {
+                    busy = true;
+                    if (now - since > SPARE_AFTER_NANOS && readers.get() <= 0) {
+                        addReader();
+                    }
+                }
+            }
+            long r = requests;
+            if (r != seen || busy) {
+                seen = r;
+                quietSince = now;
+            }
+            if (now - quietSince > QUIET_NANOS) {
+                watcherAsleep = true;
+                if (requests == seen && !exit) {
+                    // a request unparks; the timeout only bounds a missed wake-up
+                    LockSupport.parkNanos(this, 1_000_000_000L);
+                }
+                watcherAsleep = false;
+                quietSince = System.nanoTime();
+            } else {
+                LockSupport.parkNanos(this, SPARE_AFTER_NANOS / 2);
+            }
+        }
+    }
+
+    private void work(Worker w) {
         Pointer buf = Memory.allocateDirect(runtime, bufsize, false);
         Pointer chp = Memory.allocateDirect(runtime, runtime.addressSize(), true);
         boolean retired = false;
         try {
+            // counted in readers by whoever started or promoted this thread
             while (!exit) {
                 chp.putPointer(0, channel);
                 int res = lib.fuse_chan_recv(chp, buf, bufsize);
@@ -234,35 +327,54 @@ final class FuseLoop {
                 if (exit) {
                     break;
                 }
-                int opcode = buf.getInt(4);
-                boolean forget = opcode == FUSE_FORGET || opcode == FUSE_BATCH_FORGET;
-                if (!forget && avail.decrementAndGet() == 0 && multiThreaded) {
-                    // the last idle reader takes a request: start another one first, so
-                    // that a callback that blocks never leaves the mount without a reader
-                    startWorker();
+                w.busySince = System.nanoTime();
+                readers.decrementAndGet();
+                if (multiThreaded) {
+                    requests++;
+                    if (watcherAsleep) {
+                        watcherAsleep = false;
+                        LockSupport.unpark(watcher);
+                    }
                 }
                 try {
                     lib.fuse_session_process(session, buf, res, chp.getPointer(0));
                 } catch (RuntimeException | Error e) {
                     // a callback let an exception escape; libfuse has answered the request
-                    LOG.error("apsysfs: FUSE request (opcode {}) failed", opcode, e);
+                    LOG.error("apsysfs: FUSE request failed", e);
                 }
-                if (!forget) {
-                    int a = avail.incrementAndGet();
-                    if (worker && a > MAX_IDLE && !exit && avail.compareAndSet(a, a - 1)) {
+                w.busySince = 0;
+                if (multiThreaded && readers.get() >= READERS) {
+                    // enough threads read: wait as a spare until the watcher needs one
+                    if (spares.size() >= MAX_SPARES) {
                         retired = true;
                         break;
                     }
+                    w.promoted = false;
+                    spares.addFirst(w);
+                    while (!w.promoted && !exit) {
+                        LockSupport.park(this);
+                    }
+                    if (!w.promoted) {
+                        spares.remove(w);
+                        break;
+                    }
+                } else {
+                    readers.incrementAndGet();
                 }
             }
         } finally {
-            live.decrementAndGet();
+            workers.remove(w);
             if (!retired) {
-                // the connection ended (or failed): no thread reads again
+                // the connection ended (or reading failed): nobody reads again
                 exit = true;
+                for (Worker s : spares) {
+                    LockSupport.unpark(s.thread);
+                }
             }
-            synchronized (this) {
-                notifyAll();
+            live.decrementAndGet();
+            Thread wt = watcher;
+            if (wt != null) {
+                LockSupport.unpark(wt);
             }
         }
     }
