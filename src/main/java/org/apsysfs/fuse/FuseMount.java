@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FuseMount {
     private static final Logger LOG = LoggerFactory.getLogger(FuseMount.class);
+    private static final java.util.concurrent.atomic.AtomicBoolean PRELOADING =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private final SysfsFuse fs;
     private final Path mountPoint;
@@ -72,6 +74,27 @@ public final class FuseMount {
         } finally {
             fs.ready().countDown();
             fs.gone().countDown();
+        }
+    }
+
+    /**
+     * Loads jnr-fuse, generates its native callback stubs and loads libfuse on a background
+     * thread, so that a mount made later finds them ready. Call it first thing when a mount
+     * will follow: it takes a few hundred milliseconds of CPU that otherwise come after the
+     * machine has booted. Idempotent; never fails (a real mount reports any problem).
+     */
+    public static void preload() {
+        if (PRELOADING.compareAndSet(false, true)) {
+            Thread t = new Thread(() -> {
+                try {
+                    SysfsFuse.preload();
+                    FuseLoop.library();
+                } catch (Throwable e) {
+                    LOG.debug("apsysfs: FUSE preload failed: {}", e.toString());
+                }
+            }, "fuse-preload");
+            t.setDaemon(true);
+            t.start();
         }
     }
 

@@ -61,6 +61,14 @@ public final class SysfsFuse extends FuseStubFS {
         bindRawCallbacks();
     }
 
+    /**
+     * Builds (and drops) one instance: jnr-fuse generates a native stub class per callback
+     * interface the first time, which later instances reuse.
+     */
+    static void preload() {
+        new SysfsFuse(() -> null);
+    }
+
     private Kernfs fs() {
         return source.get();
     }
