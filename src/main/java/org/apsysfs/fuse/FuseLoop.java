@@ -39,8 +39,10 @@ import ru.serce.jnrfuse.struct.FuseOperations;
  * wakes a spare (or starts a new thread) to read. So however many callbacks block, the mount
  * keeps answering; the pool grows by one thread per callback blocked at the same time, and
  * more than {@link #MAX_SPARES} spares end. (libfuse's own loop instead keeps every idle
- * thread waiting in read and starts a thread whenever the last one takes a request; measured
- * here, the fewer threads the kernel has to wake, the faster: see BENCHMARKS.md.)
+ * thread waiting in read and starts a thread whenever the last one takes a request. Measured
+ * on the project's 2-CPU VMs, most of a request's cost is the kernel waking threads, so the
+ * fewer threads wait in read, the faster; one reader alone is slower for a single sequential
+ * client: see docs/benchmarks.md.)
  *
  * <p>The loop ends when the kernel ends the connection (unmount, also {@code fusermount -u}
  * from outside, or an abort): every waiting reader then gets ENODEV. {@link #run} returns when
@@ -259,7 +261,10 @@ final class FuseLoop {
         long quietSince = System.nanoTime();
         long exitSeen = 0;
         boolean kicked = false;
+        // parking returns at once while the interrupt flag is set: keep it clear, restore it
+        boolean interrupted = false;
         while (live.get() > 0) {
+            interrupted |= Thread.interrupted();
             long now = System.nanoTime();
             if (exit) {
                 for (Worker s : spares) {
@@ -301,6 +306,9 @@ final class FuseLoop {
             } else {
                 LockSupport.parkNanos(this, SPARE_AFTER_NANOS / 2);
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -353,6 +361,7 @@ final class FuseLoop {
                     spares.addFirst(w);
                     while (!w.promoted && !exit) {
                         LockSupport.park(this);
+                        Thread.interrupted(); // nobody should; parking would spin
                     }
                     if (!w.promoted) {
                         spares.remove(w);
