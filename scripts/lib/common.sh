@@ -9,9 +9,12 @@
 #   JAVA_HOME          use $JAVA_HOME/bin/java instead of java from PATH
 #   APSYSFS_CLASSPATH  run the daemon from this class path (org.apsysfs.cli.Main) instead
 #                      of target/apsysfs.jar, and build nothing (tests use the build tree)
+#   APSYSFS_CDS        0: no class-data archive (target/apsysfs.jsa); default 1
 
 APSYSFS_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 APSYSFS_JAR=$APSYSFS_ROOT/target/apsysfs.jar
+# Class-data archive of the classes a daemon loads (AppCDS), made by ensure_cds.
+APSYSFS_JSA=$APSYSFS_ROOT/target/apsysfs.jsa
 APSYSFS_FSTYPE=fuse.apsysfs
 # shellcheck disable=SC2034  # used by the sourcing scripts
 APSYSFS_DEFAULT_JAVA_OPTS="-Xms16m -Xmx320m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
@@ -131,6 +134,78 @@ ensure_jar() {
     [ -f "$APSYSFS_JAR" ] || die "the build did not produce $APSYSFS_JAR"
     # Maven keeps the old jar's mtime if nothing changed; mark it fresh.
     touch "$APSYSFS_JAR"
+}
+
+# cds_fresh: target/apsysfs.jsa exists, is newer than the jar and is wanted.
+cds_fresh() {
+    [ -z "${APSYSFS_CLASSPATH:-}" ] && [ "${APSYSFS_CDS:-1}" != 0 ] &&
+        [ -s "$APSYSFS_JSA" ] && [ "$APSYSFS_JSA" -nt "$APSYSFS_JAR" ]
+}
+
+# cds_java_opts: the JVM flags that use the archive (none if it is not fresh). The JVM
+# checks the archive against the jar itself; a failed check only costs the speed-up, so
+# its warning is silenced.
+cds_java_opts() {
+    cds_fresh || return 0
+    printf '%s\n' "-XX:SharedArchiveFile=$APSYSFS_JSA" -Xlog:cds=off -Xlog:cds+dynamic=off
+}
+
+# ensure_cds: make target/apsysfs.jsa when it is missing or older than the jar, by running
+# a daemon once (JDK 17 dynamic AppCDS: -XX:ArchiveClassesAtExit): it mounts the default
+# machine on a temporary directory, serves a few reads, a listing and a store, and is
+# stopped. Daemons started with the archive load those classes from it, which saves about
+# a third of the CPU time to mounted. Never fails: without an archive daemons start anyway.
+ensure_cds() {
+    [ -z "${APSYSFS_CLASSPATH:-}" ] && [ "${APSYSFS_CDS:-1}" != 0 ] || return 0
+    cds_fresh && return 0
+    (
+        flock 9
+        cds_fresh && exit 0
+        local d tmp pid i jopts ok=
+        read -r -a jopts <<<"${APSYSFS_JAVA_OPTS-$APSYSFS_DEFAULT_JAVA_OPTS}"
+        d=$(mktemp -d "${TMPDIR:-/tmp}/apsysfs-cds.XXXXXX") || exit 0
+        tmp=$APSYSFS_JSA.$$.tmp
+        rm -f -- "$tmp"
+        say "making the class-data archive $APSYSFS_JSA (once per build)"
+        "$(java_cmd)" "${jopts[@]}" -XX:ArchiveClassesAtExit="$tmp" -Xlog:cds=off -Xlog:cds+dynamic=off \
+            -jar "$APSYSFS_JAR" run "$d" --log-file /dev/null </dev/null >/dev/null 2>&1 8>&- &
+        pid=$!
+        for ((i = 0; i < 600; i++)); do
+            if [ "$(mount_fstype "$d")" = "$APSYSFS_FSTYPE" ] && cat -- "$d/bus/ap/bindings" >/dev/null 2>&1; then
+                ok=1
+                break
+            fi
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if [ -n "$ok" ]; then
+            # what a client does first: read attributes, list with ls -l, store (refused: 08 is not octal)
+            timeout -k 1 10 cat -- "$d/bus/ap/ap_control_domain_mask" "$d/bus/ap/apmask" >/dev/null 2>&1 || true
+            timeout -k 1 10 ls -l -- "$d/bus/ap/devices" "$d/devices/ap/card04" >/dev/null 2>&1 || true
+            # shellcheck disable=SC2016  # $1 belongs to the inner shell
+            timeout -k 1 10 sh -c 'echo 08 > "$1"' sh "$d/bus/ap/ap_domain" 2>/dev/null || true
+        fi
+        kill -TERM "$pid" 2>/dev/null || true
+        for ((i = 0; i < 300; i++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        wait "$pid" 2>/dev/null || true
+        if [ "$(mount_fstype "$d")" = "$APSYSFS_FSTYPE" ]; then
+            fusermount -u -z -- "$d" 2>/dev/null || true
+        fi
+        rmdir -- "$d" 2>/dev/null || true
+        if [ -n "$ok" ] && [ -s "$tmp" ]; then
+            mv -f -- "$tmp" "$APSYSFS_JSA"
+        else
+            rm -f -- "$tmp"
+            say "could not make the class-data archive; daemons start without it"
+        fi
+    ) 9>"$APSYSFS_ROOT/target/.cds.lock"
+    return 0
 }
 
 # ensure_client_tools: the real programs the client tests run against the tree (mdevctl,

@@ -44,6 +44,7 @@ final class RunCommand implements Callable<Integer> {
         if (logFile != null) {
             System.setProperty("apsysfs.log.file", logFile.toAbsolutePath().toString());
         }
+        FuseMount.preload(); // jnr-fuse's setup runs while the machine boots (after the log is configured)
         Path mnt = dir.toAbsolutePath().normalize();
         String problem = checkMountpoint(mnt);
         if (problem != null) {

@@ -14,17 +14,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Mounts a {@link Kernfs} tree with the options sysfs semantics need and unmounts it again.
- * The mount runs blocking on its own thread; the file system's init/destroy callbacks say
- * when it serves and when it is gone.
+ * The mount is set up and served by a {@link FuseLoop} on its own thread ("fuse-main");
+ * the file system's init/destroy callbacks say when it serves and when it is gone.
  */
 public final class FuseMount {
     private static final Logger LOG = LoggerFactory.getLogger(FuseMount.class);
+    private static final java.util.concurrent.atomic.AtomicBoolean PRELOADING =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private final SysfsFuse fs;
     private final Path mountPoint;
-    private final String[] options;
+    private final boolean singleThreaded;
+    private final String[] argv;
     private final Thread thread;
     private volatile Throwable failure;
+    private volatile FuseLoop loop;
 
     public FuseMount(Kernfs kernfs, Path mountPoint, boolean allowOther, boolean singleThreaded) {
         this(() -> kernfs, mountPoint, allowOther, singleThreaded);
@@ -34,31 +38,63 @@ public final class FuseMount {
     public FuseMount(Supplier<Kernfs> source, Path mountPoint, boolean allowOther, boolean singleThreaded) {
         this.fs = new SysfsFuse(source);
         this.mountPoint = mountPoint.toAbsolutePath().normalize();
-        List<String> o = new ArrayList<>();
-        if (singleThreaded) {
-            o.add("-s");
-        }
+        this.singleThreaded = singleThreaded;
         String opts = "fsname=apsysfs,subtype=apsysfs,direct_io,entry_timeout=0,attr_timeout=0,"
                 + "negative_timeout=0";
         if (allowOther) {
             opts += ",allow_other,default_permissions";
         }
-        o.add("-o");
-        o.add(opts);
-        this.options = o.toArray(new String[0]);
+        // what jnr-fuse's mount() passes to fuse_main_real, minus -s: the loop is ours
+        this.argv = new String[] {"apsysfs", "-f", this.mountPoint.toString(), "-o", opts};
         this.thread = new Thread(this::serve, "fuse-main");
         this.thread.setDaemon(true);
     }
 
     private void serve() {
         try {
-            fs.mount(mountPoint, true, false, options);
+            FuseLoop l = FuseLoop.setup(fs.operations(), argv, !singleThreaded);
+            loop = l;
+            l.onStuck(() -> {
+                try {
+                    fusermount("-u", "-z");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            try {
+                if (l.run() != 0) {
+                    LOG.error("apsysfs: serving {} ended with an error", mountPoint);
+                }
+            } finally {
+                l.teardown();
+            }
         } catch (Throwable t) {
             failure = t;
             LOG.error("apsysfs: mount of {} failed", mountPoint, t);
         } finally {
             fs.ready().countDown();
             fs.gone().countDown();
+        }
+    }
+
+    /**
+     * Loads jnr-fuse, generates its native callback stubs and loads libfuse on a background
+     * thread, so that a mount made later finds them ready. Call it first thing when a mount
+     * will follow: it takes a few hundred milliseconds of CPU that otherwise come after the
+     * machine has booted. Idempotent; never fails (a real mount reports any problem).
+     */
+    public static void preload() {
+        if (PRELOADING.compareAndSet(false, true)) {
+            Thread t = new Thread(() -> {
+                try {
+                    SysfsFuse.preload();
+                    FuseLoop.library();
+                } catch (Throwable e) {
+                    LOG.debug("apsysfs: FUSE preload failed: {}", e.toString());
+                }
+            }, "fuse-preload");
+            t.setDaemon(true);
+            t.start();
         }
     }
 
@@ -75,6 +111,11 @@ public final class FuseMount {
 
     public SysfsFuse fileSystem() {
         return fs;
+    }
+
+    /** The request loop once mounted (null before), for tests and diagnostics. */
+    FuseLoop loop() {
+        return loop;
     }
 
     /** Blocks until the mount is gone (unmounted from outside, or by {@link #unmount}). */

@@ -26,6 +26,7 @@ import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
+import ru.serce.jnrfuse.struct.FuseOperations;
 import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
 
@@ -43,6 +44,9 @@ public final class SysfsFuse extends FuseStubFS {
 
     /** The tree served now (the saved-state machinery may replace the whole system). */
     private final Supplier<Kernfs> source;
+    /** One page per serving thread for the bytes of a write (threads are long-lived). */
+    private static final ThreadLocal<byte[]> WRITE_BUFFER =
+            ThreadLocal.withInitial(() -> new byte[KernfsOpenFile.PAGE_SIZE]);
     private final ConcurrentHashMap<Long, KernfsOpenFile> open = new ConcurrentHashMap<>();
     private final AtomicLong nextFh = new AtomicLong(1);
     private final CountDownLatch ready = new CountDownLatch(1);
@@ -54,10 +58,37 @@ public final class SysfsFuse extends FuseStubFS {
 
     public SysfsFuse(Supplier<Kernfs> source) {
         this.source = source;
+        bindRawCallbacks();
+    }
+
+    /**
+     * Builds (and drops) one instance: jnr-fuse generates a native stub class per callback
+     * interface the first time, which later instances reuse.
+     */
+    static void preload() {
+        new SysfsFuse(() -> null);
     }
 
     private Kernfs fs() {
         return source.get();
+    }
+
+    /**
+     * Replaces jnr-fuse's callbacks for the frequent requests (lookup/getattr, open, read,
+     * write, release, opendir) with ones that read and write the native structs at
+     * fixed offsets ({@link RawLayout}): jnr-fuse wraps every {@code struct stat} and {@code
+     * struct fuse_file_info} in a new jnr {@code Struct} per request.
+     */
+    private void bindRawCallbacks() {
+        if (!RawLayout.OK) {
+            return;
+        }
+        fuseOperations.getattr.set(this::getattrRaw);
+        fuseOperations.open.set(this::openRaw);
+        fuseOperations.read.set(this::readRaw);
+        fuseOperations.write.set(this::writeRaw);
+        fuseOperations.release.set((path, fi) -> releaseFile(fi.getLong(RawLayout.FI_FH)));
+        fuseOperations.opendir.set((path, fi) -> opendirFile(path));
     }
 
     /** Counted down when the kernel has sent INIT: the mount serves requests. */
@@ -73,6 +104,11 @@ public final class SysfsFuse extends FuseStubFS {
     /** Number of open attribute files (per-open snapshots held). */
     public int openFiles() {
         return open.size();
+    }
+
+    /** The callback table jnr-fuse built for this file system (for {@link FuseLoop#setup}). */
+    FuseOperations operations() {
+        return fuseOperations;
     }
 
     @Override
@@ -93,6 +129,15 @@ public final class SysfsFuse extends FuseStubFS {
 
     private Cred cred() {
         try {
+            if (RawLayout.OK) {
+                Pointer ctx = FuseLoop.library().fuse_get_context();
+                if (ctx == null) {
+                    return Cred.ROOT;
+                }
+                int uid = ctx.getInt(RawLayout.CTX_UID);
+                int gid = ctx.getInt(RawLayout.CTX_GID);
+                return uid == 0 && gid == 0 ? Cred.ROOT : new Cred(uid, gid);
+            }
             var ctx = getContext();
             return new Cred((int) ctx.uid.get(), (int) ctx.gid.get());
         } catch (RuntimeException e) {
@@ -123,21 +168,41 @@ public final class SysfsFuse extends FuseStubFS {
         }
     }
 
+    private int getattrRaw(String path, Pointer st) {
+        try {
+            KernfsNode n = fs().lookup(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            fillRaw(n, st);
+            return 0;
+        } catch (RuntimeException e) {
+            return fail("getattr", path, e);
+        }
+    }
+
+    private static int typeAndMode(KernfsNode n) {
+        if (n instanceof KernfsDir d) {
+            return FileStat.S_IFDIR | d.mode();
+        } else if (n instanceof KernfsLink) {
+            return FileStat.S_IFLNK | 0777;
+        }
+        return FileStat.S_IFREG | n.mode();
+    }
+
+    private static long nlink(KernfsNode n) {
+        return n instanceof KernfsDir d ? 2 + d.subdirCount() : 1;
+    }
+
+    private static long size(KernfsNode n) {
+        return n instanceof KernfsDir || n instanceof KernfsLink ? 0 : KernfsOpenFile.PAGE_SIZE;
+    }
+
     private static void fill(KernfsNode n, FileStat stat) {
         NodeMeta m = n.meta();
-        if (n instanceof KernfsDir d) {
-            stat.st_mode.set(FileStat.S_IFDIR | d.mode());
-            stat.st_nlink.set(2 + d.subdirCount());
-            stat.st_size.set(0);
-        } else if (n instanceof KernfsLink) {
-            stat.st_mode.set(FileStat.S_IFLNK | 0777);
-            stat.st_nlink.set(1);
-            stat.st_size.set(0);
-        } else {
-            stat.st_mode.set(FileStat.S_IFREG | n.mode());
-            stat.st_nlink.set(1);
-            stat.st_size.set(KernfsOpenFile.PAGE_SIZE);
-        }
+        stat.st_mode.set(typeAndMode(n));
+        stat.st_nlink.set(nlink(n));
+        stat.st_size.set(size(n));
         stat.st_uid.set(m.uid());
         stat.st_gid.set(m.gid());
         stat.st_blksize.set(KernfsOpenFile.PAGE_SIZE);
@@ -145,6 +210,26 @@ public final class SysfsFuse extends FuseStubFS {
         setTime(stat.st_atim, m.atimeMillis());
         setTime(stat.st_mtim, m.mtimeMillis());
         setTime(stat.st_ctim, m.ctimeMillis());
+    }
+
+    /** {@link #fill} straight into the {@code struct stat}. */
+    private static void fillRaw(KernfsNode n, Pointer st) {
+        NodeMeta m = n.meta();
+        st.putInt(RawLayout.ST_MODE, typeAndMode(n));
+        st.putLong(RawLayout.ST_NLINK, nlink(n));
+        st.putLong(RawLayout.ST_SIZE, size(n));
+        st.putInt(RawLayout.ST_UID, m.uid());
+        st.putInt(RawLayout.ST_GID, m.gid());
+        st.putLong(RawLayout.ST_BLKSIZE, KernfsOpenFile.PAGE_SIZE);
+        st.putLong(RawLayout.ST_BLOCKS, 0);
+        setTime(st, RawLayout.ST_ATIME, RawLayout.ST_ATIME_NSEC, m.atimeMillis());
+        setTime(st, RawLayout.ST_MTIME, RawLayout.ST_MTIME_NSEC, m.mtimeMillis());
+        setTime(st, RawLayout.ST_CTIME, RawLayout.ST_CTIME_NSEC, m.ctimeMillis());
+    }
+
+    private static void setTime(Pointer st, long sec, long nsec, long millis) {
+        st.putLong(sec, millis / 1000L);
+        st.putLong(nsec, (millis % 1000L) * 1_000_000L);
     }
 
     private static void setTime(Timespec t, long millis) {
@@ -174,6 +259,10 @@ public final class SysfsFuse extends FuseStubFS {
 
     @Override
     public int opendir(String path, FuseFileInfo fi) {
+        return opendirFile(path);
+    }
+
+    private int opendirFile(String path) {
         KernfsNode n = fs().lookup(path);
         if (n == null) {
             return -ErrorCodes.ENOENT();
@@ -207,16 +296,34 @@ public final class SysfsFuse extends FuseStubFS {
 
     @Override
     public int open(String path, FuseFileInfo fi) {
+        long fh = openFile(path, fi.flags.get());
+        if (fh < 0) {
+            return (int) fh;
+        }
+        fi.fh.set(fh);
+        return 0;
+    }
+
+    private int openRaw(String path, Pointer fi) {
+        long fh = openFile(path, fi.getInt(RawLayout.FI_FLAGS));
+        if (fh < 0) {
+            return (int) fh;
+        }
+        fi.putLong(RawLayout.FI_FH, fh);
+        return 0;
+    }
+
+    /** Opens an attribute: its file handle (≥ 1), or -errno. */
+    private long openFile(String path, int flags) {
         try {
             KernfsNode n = fs().lookup(path);
             if (n == null) {
                 return -ErrorCodes.ENOENT();
             }
-            KernfsOpenFile of = fs().open(n, fi.flags.get() & O_ACCMODE, cred());
+            KernfsOpenFile of = fs().open(n, flags & O_ACCMODE, cred());
             long fh = nextFh.getAndIncrement();
             open.put(fh, of);
-            fi.fh.set(fh);
-            return 0;
+            return fh;
         } catch (RuntimeException e) {
             return fail("open", path, e);
         }
@@ -235,8 +342,16 @@ public final class SysfsFuse extends FuseStubFS {
 
     @Override
     public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        return readFile(path, fi.fh.get(), buf, size, offset);
+    }
+
+    private int readRaw(String path, Pointer buf, @size_t long size, @off_t long offset, Pointer fi) {
+        return readFile(path, fi.getLong(RawLayout.FI_FH), buf, size, offset);
+    }
+
+    private int readFile(String path, long fh, Pointer buf, long size, long offset) {
         try {
-            KernfsOpenFile of = open.get(fi.fh.get());
+            KernfsOpenFile of = open.get(fh);
             if (of == null) {
                 return -ErrorCodes.EBADF();
             }
@@ -250,15 +365,24 @@ public final class SysfsFuse extends FuseStubFS {
 
     @Override
     public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        return writeFile(path, fi.fh.get(), buf, size, offset);
+    }
+
+    private int writeRaw(String path, Pointer buf, @size_t long size, @off_t long offset, Pointer fi) {
+        return writeFile(path, fi.getLong(RawLayout.FI_FH), buf, size, offset);
+    }
+
+    private int writeFile(String path, long fh, Pointer buf, long size, long offset) {
         try {
-            KernfsOpenFile of = open.get(fi.fh.get());
+            KernfsOpenFile of = open.get(fh);
             if (of == null) {
                 return -ErrorCodes.EBADF();
             }
             // a sysfs store sees at most one page; a document control file collects every byte
             int len = of.attr().attribute().collectsDocument() ? (int) Math.min(size, Integer.MAX_VALUE)
                     : (int) Math.min(size, KernfsOpenFile.PAGE_SIZE);
-            byte[] data = new byte[len];
+            // the store copies what it needs (KernfsOpenFile.write makes a String of it)
+            byte[] data = len <= KernfsOpenFile.PAGE_SIZE ? WRITE_BUFFER.get() : new byte[len];
             buf.get(0, data, 0, len);
             return of.write(data, len, offset);
         } catch (RuntimeException e) {
@@ -268,17 +392,20 @@ public final class SysfsFuse extends FuseStubFS {
 
     @Override
     public int release(String path, FuseFileInfo fi) {
-        KernfsOpenFile of = open.remove(fi.fh.get());
+        return releaseFile(fi.fh.get());
+    }
+
+    private int releaseFile(long fh) {
+        KernfsOpenFile of = open.remove(fh);
         if (of != null) {
             of.release();
         }
         return 0;
     }
 
-    @Override
-    public int flush(String path, FuseFileInfo fi) {
-        return 0;
-    }
+    // No flush: an attribute has nothing to flush at close(2). Left unimplemented, libfuse
+    // answers the first FLUSH with ENOSYS and the kernel sends no more (close still returns 0),
+    // which saves one request per open file.
 
     @Override
     public int fsync(String path, int isdatasync, FuseFileInfo fi) {
