@@ -199,14 +199,24 @@ public final class SysfsFuse extends FuseStubFS {
     }
 
     private static void fill(KernfsNode n, FileStat stat) {
-        NodeMeta m = n.meta();
+        NodeMeta m = n.metaIfAny();
         stat.st_mode.set(typeAndMode(n));
         stat.st_nlink.set(nlink(n));
         stat.st_size.set(size(n));
-        stat.st_uid.set(m.uid());
-        stat.st_gid.set(m.gid());
         stat.st_blksize.set(KernfsOpenFile.PAGE_SIZE);
         stat.st_blocks.set(0);
+        if (m == null) {
+            // no metadata of its own: root-owned, one time for all three
+            stat.st_uid.set(0);
+            stat.st_gid.set(0);
+            long t = n.defaultTimeMillis();
+            setTime(stat.st_atim, t);
+            setTime(stat.st_mtim, t);
+            setTime(stat.st_ctim, t);
+            return;
+        }
+        stat.st_uid.set(m.uid());
+        stat.st_gid.set(m.gid());
         setTime(stat.st_atim, m.atimeMillis());
         setTime(stat.st_mtim, m.mtimeMillis());
         setTime(stat.st_ctim, m.ctimeMillis());
@@ -214,17 +224,19 @@ public final class SysfsFuse extends FuseStubFS {
 
     /** {@link #fill} straight into the {@code struct stat}. */
     private static void fillRaw(KernfsNode n, Pointer st) {
-        NodeMeta m = n.meta();
+        // no metadata of its own (the usual case): root-owned, one time for all three
+        NodeMeta m = n.metaIfAny();
         st.putInt(RawLayout.ST_MODE, typeAndMode(n));
         st.putLong(RawLayout.ST_NLINK, nlink(n));
         st.putLong(RawLayout.ST_SIZE, size(n));
-        st.putInt(RawLayout.ST_UID, m.uid());
-        st.putInt(RawLayout.ST_GID, m.gid());
+        st.putInt(RawLayout.ST_UID, m == null ? 0 : m.uid());
+        st.putInt(RawLayout.ST_GID, m == null ? 0 : m.gid());
         st.putLong(RawLayout.ST_BLKSIZE, KernfsOpenFile.PAGE_SIZE);
         st.putLong(RawLayout.ST_BLOCKS, 0);
-        setTime(st, RawLayout.ST_ATIME, RawLayout.ST_ATIME_NSEC, m.atimeMillis());
-        setTime(st, RawLayout.ST_MTIME, RawLayout.ST_MTIME_NSEC, m.mtimeMillis());
-        setTime(st, RawLayout.ST_CTIME, RawLayout.ST_CTIME_NSEC, m.ctimeMillis());
+        long t = m == null ? n.defaultTimeMillis() : 0;
+        setTime(st, RawLayout.ST_ATIME, RawLayout.ST_ATIME_NSEC, m == null ? t : m.atimeMillis());
+        setTime(st, RawLayout.ST_MTIME, RawLayout.ST_MTIME_NSEC, m == null ? t : m.mtimeMillis());
+        setTime(st, RawLayout.ST_CTIME, RawLayout.ST_CTIME_NSEC, m == null ? t : m.ctimeMillis());
     }
 
     private static void setTime(Pointer st, long sec, long nsec, long millis) {
@@ -355,9 +367,9 @@ public final class SysfsFuse extends FuseStubFS {
             if (of == null) {
                 return -ErrorCodes.EBADF();
             }
-            byte[] data = of.read(offset, (int) Math.min(size, Integer.MAX_VALUE));
-            buf.put(0, data, 0, data.length);
-            return data.length;
+            KernfsOpenFile.Slice data = of.readSlice(offset, (int) Math.min(size, Integer.MAX_VALUE));
+            buf.put(0, data.data(), data.offset(), data.length());
+            return data.length();
         } catch (RuntimeException e) {
             return fail("read", path, e);
         }

@@ -11,12 +11,21 @@ import java.util.Objects;
  *
  * @param <T> the kernel object type the attribute belongs to
  */
-public record Attribute<T>(String name, int mode, Show<T> show, Store<T> store) {
+public record Attribute<T>(String name, int mode, Show<T> show, Store<T> store, ShowBytes<T> showBytes) {
 
     /** The show callback ({@code ssize_t (*show)(struct device *, ..., char *buf)}). */
     @FunctionalInterface
     public interface Show<T> {
         String show(T obj);
+    }
+
+    /**
+     * A show that produces the content as bytes (ISO-8859-1), for large contents that should
+     * not be built as a string and converted again.
+     */
+    @FunctionalInterface
+    public interface ShowBytes<T> {
+        byte[] show(T obj);
     }
 
     /** The store callback; returning normally means the whole write was consumed. */
@@ -44,6 +53,10 @@ public record Attribute<T>(String name, int mode, Show<T> show, Store<T> store) 
         }
     }
 
+    public Attribute(String name, int mode, Show<T> show, Store<T> store) {
+        this(name, mode, show, store, null);
+    }
+
     public Attribute {
         Objects.requireNonNull(name, "name");
         if ((mode & ~0777) != 0) {
@@ -60,6 +73,12 @@ public record Attribute<T>(String name, int mode, Show<T> show, Store<T> store) 
     /** {@code DEVICE_ATTR_RO}: mode 0444. */
     public static <T> Attribute<T> ro(String name, Show<T> show) {
         return new Attribute<>(name, 0444, show, null);
+    }
+
+    /** A read-only attribute whose show produces bytes ({@code show()} decodes them as ISO-8859-1). */
+    public static <T> Attribute<T> roBytes(String name, ShowBytes<T> show) {
+        return new Attribute<>(name, 0444, o -> new String(show.show(o), java.nio.charset.StandardCharsets.ISO_8859_1),
+                null, show);
     }
 
     /** {@code DEVICE_ATTR_RW}: mode 0644. */

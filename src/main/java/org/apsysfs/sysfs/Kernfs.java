@@ -69,27 +69,32 @@ public final class Kernfs {
         KernfsNode n = root;
         int i = 0;
         int len = path.length();
-        while (i < len) {
-            while (i < len && path.charAt(i) == '/') {
-                i++;
+        lock.readLock().lock();
+        try {
+            while (i < len) {
+                while (i < len && path.charAt(i) == '/') {
+                    i++;
+                }
+                if (i >= len) {
+                    break;
+                }
+                int j = path.indexOf('/', i);
+                if (j < 0) {
+                    j = len;
+                }
+                if (!(n instanceof KernfsDir d)) {
+                    return null;
+                }
+                n = d.childAt(path, i, j);
+                if (n == null) {
+                    return null;
+                }
+                i = j;
             }
-            if (i >= len) {
-                break;
-            }
-            int j = path.indexOf('/', i);
-            if (j < 0) {
-                j = len;
-            }
-            if (!(n instanceof KernfsDir d)) {
-                return null;
-            }
-            n = d.child(path.substring(i, j));
-            if (n == null) {
-                return null;
-            }
-            i = j;
+            return n;
+        } finally {
+            lock.readLock().unlock();
         }
-        return n;
     }
 
     /**
@@ -110,8 +115,7 @@ public final class Kernfs {
         boolean wantWrite = accmode == 1 || accmode == 2;
         int mode = attr.mode();
         if (!cred.isRoot()) {
-            NodeMeta m = attr.meta();
-            int bits = cred.uid() == m.uid ? (mode >> 6) : cred.gid() == m.gid ? (mode >> 3) : mode;
+            int bits = permBits(attr, mode, cred);
             if ((wantRead && (bits & 4) == 0) || wantWrite) {
                 throw KernelException.bare(Errno.EACCES);
             }
@@ -145,11 +149,18 @@ public final class Kernfs {
             }
             return;
         }
-        NodeMeta m = node.meta();
-        int bits = cred.uid() == m.uid ? (mode >> 6) : cred.gid() == m.gid ? (mode >> 3) : mode;
+        int bits = permBits(node, mode, cred);
         if ((mask & bits & 7) != (mask & 7)) {
             throw KernelException.bare(Errno.EACCES);
         }
+    }
+
+    /** The owner, group or other bits of {@code mode} that apply to {@code cred}. */
+    private static int permBits(KernfsNode node, int mode, Cred cred) {
+        NodeMeta m = node.metaIfAny();
+        int uid = m == null ? 0 : m.uid;
+        int gid = m == null ? 0 : m.gid;
+        return cred.uid() == uid ? (mode >> 6) : cred.gid() == gid ? (mode >> 3) : mode;
     }
 
     /** chmod: kernfs keeps the new permission bits (root only). */

@@ -9,13 +9,18 @@ import org.apsysfs.kernel.KernelException;
  */
 public final class KernfsAttr extends KernfsNode {
     private final KernfsDir dir;
-    private final KernfsDir.BoundGroup<?> bound;
+    private final AttributeGroup<?> group;
+    private final Object owner;
+    /** The binding this view was made from (a re-bound table is a new binding). */
+    private final Integer binding;
     private final Attribute<?> attr;
 
-    KernfsAttr(KernfsDir dir, KernfsDir.BoundGroup<?> bound, Attribute<?> attr) {
+    KernfsAttr(KernfsDir dir, AttributeGroup<?> group, Object owner, Integer binding, Attribute<?> attr) {
         super(attr.name());
         this.dir = dir;
-        this.bound = bound;
+        this.group = group;
+        this.owner = owner;
+        this.binding = binding;
         this.attr = attr;
     }
 
@@ -36,8 +41,18 @@ public final class KernfsAttr extends KernfsNode {
         if (m != null) {
             return m;
         }
-        NodeMeta d = new NodeMeta(attr.mode(), dir.meta().ctimeMillis);
-        return d;
+        return new NodeMeta(attr.mode(), dir.ctimeMillis());
+    }
+
+    @Override
+    public NodeMeta metaIfAny() {
+        return dir.attrMeta(name, attr.mode(), false);
+    }
+
+    /** An attribute without metadata of its own shows its directory's ctime. */
+    @Override
+    public long defaultTimeMillis() {
+        return dir.ctimeMillis();
     }
 
     /** Metadata that chmod/chown/utimens may change (created on first change). */
@@ -47,7 +62,7 @@ public final class KernfsAttr extends KernfsNode {
 
     @Override
     public boolean active() {
-        return dir.bound(bound);
+        return dir.bound(group, owner, binding);
     }
 
     public Attribute<?> attribute() {
@@ -64,7 +79,20 @@ public final class KernfsAttr extends KernfsNode {
         if (s == null) {
             throw KernelException.bare(Errno.EIO);
         }
-        return s.show(bound.owner());
+        return s.show(owner);
+    }
+
+    /** {@link #show()} as ISO-8859-1 bytes (without a string for attributes that make bytes). */
+    @SuppressWarnings("unchecked")
+    public byte[] showBytes() {
+        Attribute.ShowBytes<Object> b = (Attribute.ShowBytes<Object>) attr.showBytes();
+        if (b == null) {
+            return show().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+        if (!active()) {
+            throw KernelException.bare(Errno.ENODEV);
+        }
+        return b.show(owner);
     }
 
     /** Calls the store callback with the written bytes. */
@@ -77,7 +105,7 @@ public final class KernfsAttr extends KernfsNode {
         if (s == null) {
             throw KernelException.bare(Errno.EIO);
         }
-        s.store(bound.owner(), buf);
+        s.store(owner, buf);
     }
 
     /**
@@ -91,11 +119,11 @@ public final class KernfsAttr extends KernfsNode {
             throw KernelException.bare(Errno.ENODEV);
         }
         Attribute.DocumentStore<Object> s = (Attribute.DocumentStore<Object>) attr.store();
-        return s.storeDocument(bound.owner(), text);
+        return s.storeDocument(owner, text);
     }
 
     /** The object the attribute belongs to. */
     public Object owner() {
-        return bound.owner();
+        return owner;
     }
 }

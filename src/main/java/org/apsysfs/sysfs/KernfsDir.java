@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * A directory: the sysfs directory of a kernel object (or a plain grouping directory such as
@@ -14,30 +13,49 @@ import java.util.TreeMap;
  * <p>All structure is guarded by the tree's {@code kernfs_rwsem} ({@link Kernfs#lock}); every
  * mutator here takes it for writing, so a caller may hold model locks while calling them
  * (the kernfs lock is always the innermost lock and is never held while calling out).
+ *
+ * <p>Memory: a machine has hundreds of thousands of directories and links, so a directory
+ * keeps its children in one sorted array (a removed child stays in place, inactive, until
+ * enough have been removed to compact; so removing the children of a huge directory in order
+ * costs no copying), its bound tables in one array, and makes its {@link NodeMeta} only when
+ * asked for it.
  */
 public final class KernfsDir extends KernfsNode {
-    /** One attribute table bound to the object that owns the directory. */
-    record BoundGroup<T>(AttributeGroup<T> group, T owner) {
-    }
+    private static final KernfsNode[] NO_CHILDREN = new KernfsNode[0];
+    private static final Object[] NOT_BOUND = new Object[0];
+    /** Stride of {@link #bound}: table, owner, binding number. */
+    private static final int B = 3;
 
     final Kernfs fs;
     private final KernfsDir parent;
-    private final NodeMeta meta;
+    private final long created;
+    /** Made on first use (most directories are never stat'ed or changed). */
+    private volatile NodeMeta meta;
+    /** Children sorted by name; slots {@code [0, nkids)} are used, removed ones are inactive. Guarded by fs.lock. */
+    private KernfsNode[] kids = NO_CHILDREN;
+    private int nkids;
+    /** Inactive (removed) children still in {@link #kids}. */
+    private int ntomb;
+    /**
+     * The bound tables, copy-on-write: (group, owner, Integer binding number) triples. The
+     * binding number tells a re-bound table from the one an open file was made for.
+     */
+    private volatile Object[] bound = NOT_BOUND;
     /** Guarded by fs.lock. */
-    private final TreeMap<String, KernfsNode> children = new TreeMap<>();
-    /** Copy-on-write list, replaced under fs.lock (write). */
-    private volatile List<BoundGroup<?>> groups = List.of();
-    /** Metadata of attributes that were chmod/chown/utimens'ed; guarded by fs.lock. */
-    private Map<String, NodeMeta> attrMeta;
+    private int bindings;
     /** Guarded by fs.lock. */
     private int subdirs;
     volatile boolean active = true;
+    /** The named group this directory was made for, if any. */
+    private AttributeGroup<?> namedGroupSource;
+    /** Metadata of attributes that were chmod/chown/utimens'ed; guarded by fs.lock. */
+    private volatile Map<String, NodeMeta> attrMeta;
 
     KernfsDir(Kernfs fs, KernfsDir parent, String name) {
         super(name);
         this.fs = fs;
         this.parent = parent;
-        this.meta = new NodeMeta(0755, fs.clock.wallMillis());
+        this.created = fs.clock.wallMillis();
     }
 
     @Override
@@ -47,12 +65,39 @@ public final class KernfsDir extends KernfsNode {
 
     @Override
     public int mode() {
-        return meta.mode;
+        NodeMeta m = meta;
+        return m == null ? 0755 : m.mode;
     }
 
     @Override
     public NodeMeta meta() {
+        NodeMeta m = meta;
+        if (m == null) {
+            synchronized (this) {
+                m = meta;
+                if (m == null) {
+                    m = new NodeMeta(0755, created);
+                    meta = m;
+                }
+            }
+        }
+        return m;
+    }
+
+    @Override
+    public NodeMeta metaIfAny() {
         return meta;
+    }
+
+    @Override
+    public long defaultTimeMillis() {
+        return created;
+    }
+
+    /** The ctime the directory shows (what its attributes show as their times until changed). */
+    long ctimeMillis() {
+        NodeMeta m = meta;
+        return m == null ? created : m.ctimeMillis;
     }
 
     @Override
@@ -64,6 +109,128 @@ public final class KernfsDir extends KernfsNode {
         return fs;
     }
 
+    // ------------------------------------------------------------------ children array
+
+    /** Index of the slot named {@code childName} (active or not), or -(insertion point) - 1. */
+    private int find(String childName) {
+        int lo = 0;
+        int hi = nkids - 1;
+        KernfsNode[] k = kids;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = k[mid].name.compareTo(childName);
+            if (c < 0) {
+                lo = mid + 1;
+            } else if (c > 0) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -(lo + 1);
+    }
+
+    /** {@link #find} for the name {@code path[from, to)}, without making a string. */
+    private int find(String path, int from, int to) {
+        int lo = 0;
+        int hi = nkids - 1;
+        KernfsNode[] k = kids;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = compareRegion(k[mid].name, path, from, to);
+            if (c < 0) {
+                lo = mid + 1;
+            } else if (c > 0) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -(lo + 1);
+    }
+
+    /** {@code a.compareTo(path.substring(from, to))}. */
+    private static int compareRegion(String a, String path, int from, int to) {
+        int la = a.length();
+        int lb = to - from;
+        int n = Math.min(la, lb);
+        for (int i = 0; i < n; i++) {
+            char ca = a.charAt(i);
+            char cb = path.charAt(from + i);
+            if (ca != cb) {
+                return ca - cb;
+            }
+        }
+        return la - lb;
+    }
+
+    private static boolean isActive(KernfsNode n) {
+        return n instanceof KernfsDir d ? d.active : n instanceof KernfsLink l && l.active;
+    }
+
+    /** The active child called {@code childName}, or null. Caller holds fs.lock. */
+    private KernfsNode kid(String childName) {
+        int i = find(childName);
+        if (i < 0) {
+            return null;
+        }
+        KernfsNode n = kids[i];
+        return isActive(n) ? n : null;
+    }
+
+    /** Adds a child whose name is free. Caller holds fs.lock for writing. */
+    private void putKid(KernfsNode n) {
+        int i = find(n.name);
+        if (i >= 0) {
+            // an inactive (removed) child of that name: take its slot
+            kids[i] = n;
+            ntomb--;
+            return;
+        }
+        int at = -(i + 1);
+        if (nkids == kids.length) {
+            KernfsNode[] grown = new KernfsNode[nkids == 0 ? 4 : nkids < 64 ? nkids * 2 : nkids + (nkids >> 1)];
+            System.arraycopy(kids, 0, grown, 0, at);
+            System.arraycopy(kids, at, grown, at + 1, nkids - at);
+            kids = grown;
+        } else {
+            System.arraycopy(kids, at, kids, at + 1, nkids - at);
+        }
+        kids[at] = n;
+        nkids++;
+    }
+
+    /** Removes the active child {@code n} at slot {@code i} from the array. Caller holds fs.lock for writing. */
+    private void dropKid(int i) {
+        ntomb++;
+        if (i == nkids - 1) {
+            kids[--nkids] = null;
+            ntomb--;
+        }
+        if (ntomb > 8 && ntomb * 2 > nkids) {
+            compact();
+        }
+    }
+
+    private void compact() {
+        int j = 0;
+        for (int i = 0; i < nkids; i++) {
+            if (isActive(kids[i])) {
+                kids[j++] = kids[i];
+            }
+        }
+        for (int i = j; i < nkids; i++) {
+            kids[i] = null;
+        }
+        nkids = j;
+        ntomb = 0;
+        if (kids.length > 16 && j < kids.length / 4) {
+            KernfsNode[] k = new KernfsNode[Math.max(4, j * 2)];
+            System.arraycopy(kids, 0, k, 0, j);
+            kids = k;
+        }
+    }
+
     // ------------------------------------------------------------------ mutators
 
     /** Creates a subdirectory ({@code kernfs_create_dir}); a duplicate name is a model bug. */
@@ -72,7 +239,7 @@ public final class KernfsDir extends KernfsNode {
         try {
             checkFree(childName);
             KernfsDir d = new KernfsDir(fs, this, childName);
-            children.put(childName, d);
+            putKid(d);
             subdirs++;
             return d;
         } finally {
@@ -84,7 +251,7 @@ public final class KernfsDir extends KernfsNode {
     public KernfsDir dir(String childName) {
         fs.lock.writeLock().lock();
         try {
-            KernfsNode n = children.get(childName);
+            KernfsNode n = kid(childName);
             if (n instanceof KernfsDir d) {
                 return d;
             }
@@ -100,7 +267,7 @@ public final class KernfsDir extends KernfsNode {
         try {
             checkFree(linkName);
             KernfsLink l = new KernfsLink(this, linkName, target, fs.clock.wallMillis());
-            children.put(linkName, l);
+            putKid(l);
             return l;
         } finally {
             fs.lock.writeLock().unlock();
@@ -120,34 +287,52 @@ public final class KernfsDir extends KernfsNode {
             for (Attribute<T> a : group.attributes()) {
                 checkFree(a.name());
             }
-            List<BoundGroup<?>> n = new ArrayList<>(groups);
-            n.add(new BoundGroup<>(group, owner));
-            groups = List.copyOf(n);
+            Object[] b = bound;
+            Object[] n = new Object[b.length + B];
+            System.arraycopy(b, 0, n, 0, b.length);
+            n[b.length] = group;
+            n[b.length + 1] = owner;
+            n[b.length + 2] = bindings++;
+            bound = n;
         } finally {
             fs.lock.writeLock().unlock();
         }
     }
-
-    /** The named group this directory was made for, if any. */
-    private AttributeGroup<?> namedGroupSource;
 
     /** Unbinds an attribute table ({@code sysfs_remove_group}); absent tables are ignored. */
     public void removeGroup(AttributeGroup<?> group) {
         fs.lock.writeLock().lock();
         try {
             if (group.name() != null) {
-                KernfsNode n = children.get(group.name());
+                KernfsNode n = kid(group.name());
                 if (n instanceof KernfsDir d && d.namedGroupSource == group) {
                     removeChild(group.name());
                 }
                 return;
             }
-            List<BoundGroup<?>> n = new ArrayList<>(groups);
-            n.removeIf(b -> b.group() == group);
-            groups = List.copyOf(n);
-            if (attrMeta != null) {
+            Object[] b = bound;
+            int keep = 0;
+            for (int i = 0; i < b.length; i += B) {
+                if (b[i] != group) {
+                    keep += B;
+                }
+            }
+            if (keep == b.length) {
+                return;
+            }
+            Object[] n = keep == 0 ? NOT_BOUND : new Object[keep];
+            int j = 0;
+            for (int i = 0; i < b.length; i += B) {
+                if (b[i] != group) {
+                    System.arraycopy(b, i, n, j, B);
+                    j += B;
+                }
+            }
+            bound = n;
+            Map<String, NodeMeta> am = attrMeta;
+            if (am != null) {
                 for (Attribute<?> a : group.attributes()) {
-                    attrMeta.remove(a.name());
+                    am.remove(a.name());
                 }
             }
         } finally {
@@ -161,8 +346,9 @@ public final class KernfsDir extends KernfsNode {
             KernfsNode n = child(group.name());
             return n instanceof KernfsDir d && d.namedGroupSource == group;
         }
-        for (BoundGroup<?> b : groups) {
-            if (b.group() == group) {
+        Object[] b = bound;
+        for (int i = 0; i < b.length; i += B) {
+            if (b[i] == group) {
                 return true;
             }
         }
@@ -173,16 +359,24 @@ public final class KernfsDir extends KernfsNode {
     public boolean removeChild(String childName) {
         fs.lock.writeLock().lock();
         try {
-            KernfsNode n = children.remove(childName);
-            if (n == null) {
+            int i = find(childName);
+            if (i < 0) {
                 return false;
             }
+            KernfsNode n = kids[i];
             if (n instanceof KernfsDir d) {
+                if (!d.active) {
+                    return false;
+                }
                 subdirs--;
                 d.deactivate();
             } else if (n instanceof KernfsLink l) {
+                if (!l.active) {
+                    return false;
+                }
                 l.active = false;
             }
+            dropKid(i);
             return true;
         } finally {
             fs.lock.writeLock().unlock();
@@ -193,7 +387,7 @@ public final class KernfsDir extends KernfsNode {
     public void remove() {
         fs.lock.writeLock().lock();
         try {
-            if (parent != null && parent.children.get(name) == this) {
+            if (parent != null && parent.kid(name) == this) {
                 parent.removeChild(name);
             } else {
                 deactivate();
@@ -205,16 +399,21 @@ public final class KernfsDir extends KernfsNode {
 
     private void deactivate() {
         active = false;
-        for (KernfsNode c : children.values()) {
+        for (int i = 0; i < nkids; i++) {
+            KernfsNode c = kids[i];
             if (c instanceof KernfsDir d) {
-                d.deactivate();
+                if (d.active) {
+                    d.deactivate();
+                }
             } else if (c instanceof KernfsLink l) {
                 l.active = false;
             }
         }
-        children.clear();
+        kids = NO_CHILDREN;
+        nkids = 0;
+        ntomb = 0;
         subdirs = 0;
-        groups = List.of();
+        bound = NOT_BOUND;
     }
 
     private void checkFree(String childName) {
@@ -224,7 +423,7 @@ public final class KernfsDir extends KernfsNode {
         if (!active) {
             throw new IllegalStateException("sysfs: cannot create " + path() + "/" + childName + ": directory removed");
         }
-        if (children.containsKey(childName) || findAttr(childName) != null) {
+        if (kid(childName) != null || findAttr(childName) != null) {
             throw new IllegalStateException("sysfs: cannot create duplicate filename '" + path() + "/" + childName + "'");
         }
     }
@@ -235,21 +434,51 @@ public final class KernfsDir extends KernfsNode {
     public KernfsNode child(String childName) {
         fs.lock.readLock().lock();
         try {
-            KernfsNode n = children.get(childName);
+            KernfsNode n = kid(childName);
             if (n != null) {
                 return n;
             }
-            return findAttr(childName);
+            return attrNode(childName);
         } finally {
             fs.lock.readLock().unlock();
         }
     }
 
-    private KernfsAttr findAttr(String attrName) {
-        for (BoundGroup<?> b : groups) {
-            Attribute<?> a = b.group().get(attrName);
+    /**
+     * The child named {@code path[from, to)}; the caller holds fs.lock (read). Makes no string
+     * unless the child is an attribute.
+     */
+    KernfsNode childAt(String path, int from, int to) {
+        int i = find(path, from, to);
+        if (i >= 0) {
+            KernfsNode n = kids[i];
+            if (isActive(n)) {
+                return n;
+            }
+        }
+        if (bound.length == 0) {
+            return null;
+        }
+        return attrNode(from == 0 && to == path.length() ? path : path.substring(from, to));
+    }
+
+    private KernfsAttr attrNode(String attrName) {
+        Object[] b = bound;
+        for (int i = 0; i < b.length; i += B) {
+            Attribute<?> a = ((AttributeGroup<?>) b[i]).get(attrName);
             if (a != null) {
-                return new KernfsAttr(this, b, a);
+                return new KernfsAttr(this, (AttributeGroup<?>) b[i], b[i + 1], (Integer) b[i + 2], a);
+            }
+        }
+        return null;
+    }
+
+    private Attribute<?> findAttr(String attrName) {
+        Object[] b = bound;
+        for (int i = 0; i < b.length; i += B) {
+            Attribute<?> a = ((AttributeGroup<?>) b[i]).get(attrName);
+            if (a != null) {
+                return a;
             }
         }
         return null;
@@ -259,13 +488,19 @@ public final class KernfsDir extends KernfsNode {
     public List<String> list() {
         fs.lock.readLock().lock();
         try {
-            List<String> out = new ArrayList<>(children.size() + 16);
-            for (BoundGroup<?> b : groups) {
-                for (Attribute<?> a : b.group().attributes()) {
+            Object[] b = bound;
+            List<String> out = new ArrayList<>(nkids - ntomb + 8 * (b.length / B));
+            for (int i = 0; i < b.length; i += B) {
+                for (Attribute<?> a : ((AttributeGroup<?>) b[i]).attributes()) {
                     out.add(a.name());
                 }
             }
-            out.addAll(children.keySet());
+            for (int i = 0; i < nkids; i++) {
+                KernfsNode n = kids[i];
+                if (isActive(n)) {
+                    out.add(n.name);
+                }
+            }
             return out;
         } finally {
             fs.lock.readLock().unlock();
@@ -276,9 +511,10 @@ public final class KernfsDir extends KernfsNode {
     public int size() {
         fs.lock.readLock().lock();
         try {
-            int n = children.size();
-            for (BoundGroup<?> b : groups) {
-                n += b.group().attributes().size();
+            int n = nkids - ntomb;
+            Object[] b = bound;
+            for (int i = 0; i < b.length; i += B) {
+                n += ((AttributeGroup<?>) b[i]).attributes().size();
             }
             return n;
         } finally {
@@ -296,37 +532,42 @@ public final class KernfsDir extends KernfsNode {
         }
     }
 
-    boolean bound(BoundGroup<?> b) {
+    /** True while the binding {@code seq} of {@code group} to {@code owner} is in place. */
+    boolean bound(AttributeGroup<?> group, Object owner, Integer seq) {
         if (!active) {
             return false;
         }
-        for (BoundGroup<?> g : groups) {
-            if (g == b) {
+        Object[] b = bound;
+        for (int i = 0; i < b.length; i += B) {
+            if (b[i] == group && b[i + 1] == owner && b[i + 2] == seq) {
                 return true;
             }
         }
         return false;
     }
 
+    /** The metadata of attribute {@code attrName} if it has its own (or {@code create}: made now). */
     NodeMeta attrMeta(String attrName, int defaultMode, boolean create) {
-        fs.lock.readLock().lock();
-        try {
-            NodeMeta m = attrMeta == null ? null : attrMeta.get(attrName);
-            if (m != null || !create) {
-                return m;
+        if (!create) {
+            Map<String, NodeMeta> am = attrMeta;
+            if (am == null) {
+                return null;
             }
-        } finally {
-            fs.lock.readLock().unlock();
+            fs.lock.readLock().lock();
+            try {
+                return am.get(attrName);
+            } finally {
+                fs.lock.readLock().unlock();
+            }
         }
         fs.lock.writeLock().lock();
         try {
-            if (attrMeta == null) {
-                attrMeta = new HashMap<>();
+            Map<String, NodeMeta> am = attrMeta;
+            if (am == null) {
+                am = new HashMap<>();
+                attrMeta = am;
             }
-            return attrMeta.computeIfAbsent(attrName, k -> {
-                NodeMeta m = new NodeMeta(defaultMode, meta.ctimeMillis);
-                return m;
-            });
+            return am.computeIfAbsent(attrName, k -> new NodeMeta(defaultMode, ctimeMillis()));
         } finally {
             fs.lock.writeLock().unlock();
         }

@@ -45,6 +45,16 @@ public final class KernfsLink extends KernfsNode {
     }
 
     @Override
+    public NodeMeta metaIfAny() {
+        return meta;
+    }
+
+    @Override
+    public long defaultTimeMillis() {
+        return created;
+    }
+
+    @Override
     public boolean active() {
         return active;
     }
@@ -66,7 +76,7 @@ public final class KernfsLink extends KernfsNode {
         KernfsNode b = tp;
         int da = a.depth();
         int db = b.depth();
-        StringBuilder up = new StringBuilder();
+        StringBuilder up = new StringBuilder(48);
         while (da > db) {
             a = a.parent();
             da--;
@@ -82,13 +92,21 @@ public final class KernfsLink extends KernfsNode {
             up.append("../");
         }
         KernfsNode common = a;
-        StringBuilder down = new StringBuilder();
+        int depth = 0;
         for (KernfsNode n = kn; n != common && n.parent() != null; n = n.parent()) {
-            down.insert(0, n.name);
-            if (n.parent() != common) {
-                down.insert(0, '/');
-            }
+            depth++;
         }
-        return up.append(down).toString();
+        KernfsNode[] down = new KernfsNode[depth];
+        int i = depth;
+        for (KernfsNode n = kn; n != common && n.parent() != null; n = n.parent()) {
+            down[--i] = n;
+        }
+        for (int j = 0; j < depth; j++) {
+            if (j > 0) {
+                up.append('/');
+            }
+            up.append(down[j].name);
+        }
+        return up.toString();
     }
 }

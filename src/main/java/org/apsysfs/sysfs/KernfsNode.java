@@ -23,6 +23,16 @@ public abstract sealed class KernfsNode permits KernfsDir, KernfsLink, KernfsAtt
 
     public abstract NodeMeta meta();
 
+    /**
+     * The node's own metadata if it has one (made by chmod/chown/utimens, or by {@link #meta()}),
+     * else null: the node then shows {@link #mode()}, owner root and {@link #defaultTimeMillis()}
+     * as all three times. Lets a stat read a node without making metadata for it.
+     */
+    public abstract NodeMeta metaIfAny();
+
+    /** The times the node shows while it has no metadata of its own. */
+    public abstract long defaultTimeMillis();
+
     /** False once the node was removed from the tree (open files then fail with ENODEV). */
     public abstract boolean active();
 
@@ -32,8 +42,19 @@ public abstract sealed class KernfsNode permits KernfsDir, KernfsLink, KernfsAtt
         if (p == null) {
             return "/";
         }
-        String pp = p.path();
-        return pp.equals("/") ? "/" + name : pp + "/" + name;
+        int len = 0;
+        for (KernfsNode n = this; n.parent() != null; n = n.parent()) {
+            len += 1 + n.name.length();
+        }
+        char[] c = new char[len];
+        int end = len;
+        for (KernfsNode n = this; n.parent() != null; n = n.parent()) {
+            int l = n.name.length();
+            n.name.getChars(0, l, c, end - l);
+            end -= l;
+            c[--end] = '/';
+        }
+        return new String(c);
     }
 
     int depth() {

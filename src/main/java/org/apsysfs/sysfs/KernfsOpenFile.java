@@ -50,21 +50,36 @@ public final class KernfsOpenFile {
      * @throws KernelException EBADF if not open for reading, ENODEV if the attribute is gone,
      *         or whatever the show callback fails with
      */
-    public synchronized byte[] read(long offset, int size) {
+    public byte[] read(long offset, int size) {
+        Slice s = readSlice(offset, size);
+        byte[] out = new byte[s.length()];
+        System.arraycopy(s.data(), s.offset(), out, 0, s.length());
+        return out;
+    }
+
+    /** Part of a snapshot: {@code data[offset, offset + length)}; the array is never changed. */
+    public record Slice(byte[] data, int offset, int length) {
+    }
+
+    private static final Slice EMPTY = new Slice(new byte[0], 0, 0);
+
+    /**
+     * {@link #read} without copying: the bytes are a slice of the snapshot (which is never
+     * changed once made; a read at offset 0 makes a new one).
+     */
+    public synchronized Slice readSlice(long offset, int size) {
         if (!readable) {
             throw KernelException.bare(Errno.EBADF);
         }
         fs.checkLive();
         if (offset == 0 || snapshot == null) {
-            snapshot = attr.show().getBytes(StandardCharsets.ISO_8859_1);
+            snapshot = attr.showBytes();
         }
         if (offset >= snapshot.length || size <= 0) {
-            return new byte[0];
+            return EMPTY;
         }
         int n = (int) Math.min(size, snapshot.length - offset);
-        byte[] out = new byte[n];
-        System.arraycopy(snapshot, (int) offset, out, 0, n);
-        return out;
+        return new Slice(snapshot, (int) offset, n);
     }
 
     /**
