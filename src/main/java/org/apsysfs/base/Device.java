@@ -38,6 +38,10 @@ public class Device {
             Attribute.ro("runtime_status", d -> "unsupported\n"),
             Attribute.ro("runtime_suspended_time", d -> "0\n"));
 
+    /** "DEVTYPE=t" strings, made once per device type. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, String> DEVTYPE_VARS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     protected final Kernel kernel;
     private final String name;
     private final Device parent;
@@ -57,7 +61,7 @@ public class Device {
         this.name = name;
         this.parent = parent;
         this.bus = bus;
-        this.mutex = new KMutex(DEVICE_LOCK, "device_lock(" + name + ")");
+        this.mutex = new KMutex(DEVICE_LOCK, "device_lock", name);
     }
 
     public final String name() {
@@ -116,14 +120,14 @@ public class Device {
 
     /** The environment of a uevent of this device, as {@code dev_uevent} builds it. */
     public final List<String> ueventEnv() {
-        List<String> env = new ArrayList<>();
+        List<String> env = new ArrayList<>(6);
         String t = devtype();
         if (t != null) {
-            env.add("DEVTYPE=" + t);
+            env.add(DEVTYPE_VARS.computeIfAbsent(t, v -> "DEVTYPE=" + v));
         }
         Driver d = driver;
         if (d != null) {
-            env.add("DRIVER=" + d.name());
+            env.add(d.ueventVar());
         }
         addUeventVars(env);
         return env;

@@ -44,6 +44,18 @@ public abstract class Driver {
         return name;
     }
 
+    /** {@code DRIVER=name}, the uevent variable of a device bound to this driver. */
+    final String ueventVar() {
+        String v = ueventVar;
+        if (v == null) {
+            v = "DRIVER=" + name;
+            ueventVar = v;
+        }
+        return v;
+    }
+
+    private volatile String ueventVar;
+
     public final BusType bus() {
         return bus;
     }

@@ -2,8 +2,7 @@ package org.apsysfs.bus;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apsysfs.Kernel;
 import org.apsysfs.base.Device;
@@ -42,16 +41,19 @@ public final class ApCard extends ApDevice {
     volatile boolean config;
     volatile boolean chkstop;
     final AtomicLong totalRequestCount = new AtomicLong();
-    private final Map<Integer, ApQueue> queues = new ConcurrentSkipListMap<>();
+    /** The queues by domain. */
+    private final AtomicReferenceArray<ApQueue> queues = new AtomicReferenceArray<>(256);
+    private final ApMode mode;
     /** Driver-private data (zcrypt's struct zcrypt_card). */
     private volatile Object drvdata;
 
     ApCard(Kernel kernel, ApBus bus, int id, int rawType, int hwtype, TapqInfo info, boolean config, boolean chkstop) {
-        super(kernel, String.format("card%02x", id), bus.rootDevice(), bus);
+        super(kernel, "card" + ApQueue.name(id, 0).substring(0, 2), bus.rootDevice(), bus);
         this.id = id;
         this.rawType = rawType;
         this.hwtype = hwtype;
         this.info = info;
+        this.mode = info.mode();
         this.config = config;
         this.chkstop = chkstop;
     }
@@ -76,7 +78,7 @@ public final class ApCard extends ApDevice {
 
     @Override
     public ApMode mode() {
-        return info.mode();
+        return mode;
     }
 
     public boolean config() {
@@ -109,20 +111,28 @@ public final class ApCard extends ApDevice {
         super.addUeventVars(env);
     }
 
+    /** The queues, in domain order. */
     public List<ApQueue> queues() {
-        return new ArrayList<>(queues.values());
+        List<ApQueue> out = new ArrayList<>();
+        for (int d = 0; d < 256; d++) {
+            ApQueue q = queues.get(d);
+            if (q != null) {
+                out.add(q);
+            }
+        }
+        return out;
     }
 
     public ApQueue queue(int domain) {
-        return queues.get(domain);
+        return domain >= 0 && domain < 256 ? queues.get(domain) : null;
     }
 
     void addQueue(ApQueue q) {
-        queues.put(q.domain(), q);
+        queues.set(q.domain(), q);
     }
 
     void removeQueue(ApQueue q) {
-        queues.remove(q.domain(), q);
+        queues.compareAndSet(q.domain(), q, null);
     }
 
     public Object drvdata() {

@@ -26,6 +26,6 @@ public abstract sealed class ApDevice extends Device permits ApCard, ApQueue {
 
     @Override
     protected void addUeventVars(List<String> env) {
-        env.add("MODE=" + mode().ueventMode());
+        env.add(mode().ueventVar());
     }
 }

@@ -59,7 +59,7 @@ public final class ApQueue extends ApDevice {
     private volatile Object drvdata;
 
     ApQueue(Kernel kernel, ApBus bus, ApCard card, int domain, boolean config, boolean chkstop) {
-        super(kernel, String.format("%02x.%04x", card.id(), domain), card, bus);
+        super(kernel, name(card.id(), domain), card, bus);
         this.card = card;
         this.apqn = (card.id() << 8) | domain;
         this.config = config;
@@ -68,6 +68,15 @@ public final class ApQueue extends ApDevice {
 
     public ApCard card() {
         return card;
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+
+    /** The device name of APQN (apid, domain): {@code %02x.%04x}. */
+    static String name(int apid, int domain) {
+        byte[] b = {HEX[(apid >> 4) & 0xf], HEX[apid & 0xf], '.', HEX[(domain >> 12) & 0xf], HEX[(domain >> 8) & 0xf],
+            HEX[(domain >> 4) & 0xf], HEX[domain & 0xf]};
+        return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /** The APQN: {@code (apid << 8) | apqi}. */

@@ -42,15 +42,22 @@ public final class ApHardware {
     /** Per adapter hardware state. */
     private static final class Adapter {
         AdapterSpec spec;
+        /** What TAPQ with the T bit tells about the adapter (made from the spec once). */
+        final TapqInfo info;
         boolean configured;
         boolean checkstopped;
 
         Adapter(AdapterSpec spec) {
             this.spec = spec;
+            this.info = new TapqInfo(spec.functions() | ((spec.seBindState() & 3) << 14), spec.rawType(),
+                    spec.domainsField(), spec.ml(), spec.qd());
             this.configured = spec.configured();
             this.checkstopped = spec.checkstopped();
         }
     }
+
+    /** The state of a queue no instruction has changed yet (read only). */
+    private static final Queue UNTOUCHED = new Queue();
 
     /** Per queue hardware state, created on first use. */
     private static final class Queue {
@@ -63,7 +70,8 @@ public final class ApHardware {
         long resetDurationOverride = -1;
         /** A reset is under way: its end clears the interruption registration. */
         boolean clearIrqAtResetEnd;
-        final Fault[] faults = new Fault[ApInstruction.values().length];
+        /** Injected faults by instruction; null until one is injected. */
+        Fault[] faults;
 
         void clearIrq() {
             irqEnabled = false;
@@ -136,7 +144,11 @@ public final class ApHardware {
             if (a == null) {
                 return new TapqResult(ApQueueStatus.of(ApRc.Q_NOT_AVAIL), null);
             }
-            Queue q = queue(apqn);
+            // an untouched queue needs no state to answer (and TAPQ makes none)
+            Queue q = queues[apqn & 0xffff];
+            if (q == null) {
+                q = UNTOUCHED;
+            }
             ApRc fault = takeFault(q, ApInstruction.TAPQ);
             ApQueueStatus st;
             if (fault != null) {
@@ -147,7 +159,7 @@ public final class ApHardware {
             TapqInfo info = null;
             if (withInfo) {
                 switch (st.rc()) {
-                    case NORMAL, RESET_IN_PROGRESS, DECONFIGURED, CHECKSTOPPED, BUSY -> info = info(a.spec);
+                    case NORMAL, RESET_IN_PROGRESS, DECONFIGURED, CHECKSTOPPED, BUSY -> info = a.info;
                     default -> info = null;
                 }
             }
@@ -381,7 +393,7 @@ public final class ApHardware {
                     out.add("reset_delay " + apqn + " " + q.resetDurationOverride / 1_000_000L);
                 }
                 for (ApInstruction ins : ApInstruction.values()) {
-                    Fault f = q.faults[ins.ordinal()];
+                    Fault f = q.faults == null ? null : q.faults[ins.ordinal()];
                     if (f != null) {
                         out.add(ins.name().toLowerCase(java.util.Locale.ROOT) + " " + apqn + " " + f.rc.name()
                                 + (f.remaining > 0 ? " " + f.remaining : ""));
@@ -516,7 +528,11 @@ public final class ApHardware {
             throw new IllegalArgumentException("count must be >= 1 or -1 (until cleared)");
         }
         synchronized (lock) {
-            queue(apqn).faults[instruction.ordinal()] = new Fault(rc, count);
+            Queue q = queue(apqn);
+            if (q.faults == null) {
+                q.faults = new Fault[ApInstruction.values().length];
+            }
+            q.faults[instruction.ordinal()] = new Fault(rc, count);
         }
     }
 
@@ -549,7 +565,7 @@ public final class ApHardware {
         synchronized (lock) {
             Queue q = queues[apqn & 0xffff];
             if (q != null) {
-                java.util.Arrays.fill(q.faults, null);
+                q.faults = null;
                 q.resetDurationOverride = -1;
             }
         }
@@ -560,7 +576,7 @@ public final class ApHardware {
         synchronized (lock) {
             for (Queue q : queues) {
                 if (q != null) {
-                    java.util.Arrays.fill(q.faults, null);
+                    q.faults = null;
                     q.resetDurationOverride = -1;
                 }
             }
@@ -595,7 +611,7 @@ public final class ApHardware {
             } else {
                 q.clearIrq();
             }
-            return new ApQueueStatus(true, false, false, false, false, ApRc.NORMAL);
+            return ApQueueStatus.emptyQueue(false, ApRc.NORMAL);
         }
     }
 
@@ -608,13 +624,13 @@ public final class ApHardware {
             return ApQueueStatus.of(ApRc.CHECKSTOPPED);
         }
         if (resetting(q)) {
-            return new ApQueueStatus(true, false, false, false, q.irqEnabled, ApRc.RESET_IN_PROGRESS);
+            return ApQueueStatus.emptyQueue(q.irqEnabled, ApRc.RESET_IN_PROGRESS);
         }
         return status(q, ApRc.NORMAL);
     }
 
     private static ApQueueStatus status(Queue q, ApRc rc) {
-        return new ApQueueStatus(true, false, false, false, q.irqEnabled, rc);
+        return ApQueueStatus.emptyQueue(q.irqEnabled, rc);
     }
 
     private boolean resetting(Queue q) {
@@ -660,6 +676,9 @@ public final class ApHardware {
     }
 
     private static ApRc takeFault(Queue q, ApInstruction ins) {
+        if (q.faults == null) {
+            return null;
+        }
         Fault f = q.faults[ins.ordinal()];
         if (f == null) {
             return null;
@@ -668,11 +687,6 @@ public final class ApHardware {
             q.faults[ins.ordinal()] = null;
         }
         return f.rc;
-    }
-
-    private TapqInfo info(AdapterSpec s) {
-        int fn = s.functions() | ((s.seBindState() & 3) << 14);
-        return new TapqInfo(fn, s.rawType(), s.domainsField(), s.ml(), s.qd());
     }
 
     /** Drops interruption registrations and resets of an adapter's queues (keeps faults, counters). */

@@ -13,12 +13,20 @@ public enum ApMode {
     private final String uevent;
     private final String lszcryptName;
     private final int functionBit;
+    private final String ueventVar;
+    private static final ApMode[] VALUES = values();
 
     ApMode(char letter, String uevent, String lszcryptName, int functionBit) {
         this.letter = letter;
         this.uevent = uevent;
         this.lszcryptName = lszcryptName;
         this.functionBit = functionBit;
+        this.ueventVar = "MODE=" + uevent;
+    }
+
+    /** {@code MODE=}{@link #ueventMode()}, the uevent variable. */
+    public String ueventVar() {
+        return ueventVar;
     }
 
     /** The last letter of the {@code type} string, e.g. {@code C} in {@code CEX8C}. */
@@ -62,7 +70,7 @@ public enum ApMode {
     /** The mode encoded in a TAPQ facility word, or null if no (or more than one) mode bit is set. */
     public static ApMode ofFunctions(int functions) {
         ApMode found = null;
-        for (ApMode m : values()) {
+        for (ApMode m : VALUES) {
             if ((functions & m.functionBit) != 0) {
                 if (found != null) {
                     return null;

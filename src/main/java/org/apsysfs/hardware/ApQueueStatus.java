@@ -9,9 +9,27 @@ package org.apsysfs.hardware;
 public record ApQueueStatus(boolean queueEmpty, boolean repliesWaiting, boolean queueFull,
                             boolean async, boolean irqEnabled, ApRc rc) {
 
+    private static final ApRc[] RCS = ApRc.values();
+    private static final ApQueueStatus[] BARE = new ApQueueStatus[RCS.length];
+    /** [irqEnabled ? 1 : 0][rc]: queue empty, nothing else but the interrupt bit. */
+    private static final ApQueueStatus[][] EMPTY_QUEUE = new ApQueueStatus[2][RCS.length];
+
+    static {
+        for (ApRc rc : RCS) {
+            BARE[rc.ordinal()] = new ApQueueStatus(false, false, false, false, false, rc);
+            EMPTY_QUEUE[0][rc.ordinal()] = new ApQueueStatus(true, false, false, false, false, rc);
+            EMPTY_QUEUE[1][rc.ordinal()] = new ApQueueStatus(true, false, false, false, true, rc);
+        }
+    }
+
     /** A status with only a response code (all flag bits zero). */
     public static ApQueueStatus of(ApRc rc) {
-        return new ApQueueStatus(false, false, false, false, false, rc);
+        return BARE[rc.ordinal()];
+    }
+
+    /** The status of an empty queue: the queue-empty bit, the interrupt bit and a response code. */
+    public static ApQueueStatus emptyQueue(boolean irqEnabled, ApRc rc) {
+        return EMPTY_QUEUE[irqEnabled ? 1 : 0][rc.ordinal()];
     }
 
     /** The response code's number. */

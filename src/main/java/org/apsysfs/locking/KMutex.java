@@ -10,9 +10,11 @@ import org.apsysfs.kernel.KernelException;
  * reported to the {@link Lockdep} validator; a wait longer than the hung-task timeout is
  * reported too (and the wait goes on, as in the kernel).
  */
-public final class KMutex {
+public final class KMutex implements Guard {
     private final LockClass cls;
+    /** The instance name, or with {@link #owner} its prefix: "prefix(owner)". */
     private final String instanceName;
+    private final Object owner;
     private final ReentrantLock lock = new ReentrantLock();
 
     public KMutex(LockClass cls) {
@@ -23,6 +25,17 @@ public final class KMutex {
     public KMutex(LockClass cls, String instanceName) {
         this.cls = cls;
         this.instanceName = instanceName;
+        this.owner = null;
+    }
+
+    /**
+     * A mutex named {@code prefix(owner)} in reports (e.g. "device_lock(05.0004)"); the name
+     * is made only when a report needs it.
+     */
+    public KMutex(LockClass cls, String prefix, Object owner) {
+        this.cls = cls;
+        this.instanceName = prefix;
+        this.owner = owner;
     }
 
     public LockClass lockClass() {
@@ -30,7 +43,12 @@ public final class KMutex {
     }
 
     public String instanceName() {
-        return instanceName;
+        return owner == null ? instanceName : instanceName + "(" + owner + ")";
+    }
+
+    @Override
+    public String toString() {
+        return instanceName();
     }
 
     /** {@code mutex_lock}. */
@@ -40,7 +58,7 @@ public final class KMutex {
 
     /** {@code mutex_lock_nested}: a nesting subclass lets two locks of one class nest. */
     public Guard lockNested(int subclass) {
-        Lockdep.get().acquire(cls, subclass, this, instanceName);
+        Lockdep.get().acquire(cls, subclass, this, this);
         boolean interrupted = false;
         try {
             while (true) {
@@ -48,7 +66,7 @@ public final class KMutex {
                     if (lock.tryLock(Lockdep.get().hungTaskMillis(), TimeUnit.MILLISECONDS)) {
                         break;
                     }
-                    Lockdep.get().hungTask(instanceName);
+                    Lockdep.get().hungTask(this);
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
@@ -58,7 +76,7 @@ public final class KMutex {
                 Thread.currentThread().interrupt();
             }
         }
-        return this::unlock;
+        return this;
     }
 
     /**
@@ -66,20 +84,22 @@ public final class KMutex {
      * (the simulator's "signal pending") while waiting.
      */
     public Guard lockInterruptible() {
-        Lockdep.get().acquire(cls, 0, this, instanceName);
+        Lockdep.get().acquire(cls, 0, this, this);
         try {
             while (!lock.tryLock(Lockdep.get().hungTaskMillis(), TimeUnit.MILLISECONDS)) {
-                Lockdep.get().hungTask(instanceName);
+                Lockdep.get().hungTask(this);
             }
         } catch (InterruptedException e) {
             Lockdep.get().release(this);
             Thread.currentThread().interrupt();
             throw KernelException.bare(Errno.ERESTARTSYS);
         }
-        return this::unlock;
+        return this;
     }
 
-    private void unlock() {
+    /** Releases the mutex (the {@link Guard} that {@link #lock()} returns is the mutex itself). */
+    @Override
+    public void close() {
         Lockdep.get().release(this);
         lock.unlock();
     }

@@ -10,9 +10,16 @@ public final class LockClass {
     private static final ConcurrentHashMap<String, LockClass> CLASSES = new ConcurrentHashMap<>();
 
     private final String name;
+    /** The validator's key of this class without a nesting subclass (made once). */
+    private final Lockdep.Key key0;
 
     private LockClass(String name) {
         this.name = name;
+        this.key0 = new Lockdep.Key(this, 0);
+    }
+
+    Lockdep.Key key0() {
+        return key0;
     }
 
     /** The class with this name (created on first use). */

@@ -34,7 +34,7 @@ public final class Lockdep {
         }
     }
 
-    private record Held(Key key, Object lock, String instance) {
+    private record Held(Key key, Object lock, Object instance) {
     }
 
     private final ThreadLocal<Deque<Held>> held = ThreadLocal.withInitial(ArrayDeque::new);
@@ -57,8 +57,8 @@ public final class Lockdep {
         this.hungTaskMillis = millis;
     }
 
-    void acquire(LockClass cls, int subclass, Object lock, String instance) {
-        Key key = new Key(cls, subclass);
+    void acquire(LockClass cls, int subclass, Object lock, Object instance) {
+        Key key = subclass == 0 ? cls.key0() : new Key(cls, subclass);
         Deque<Held> stack = held.get();
         for (Held h : stack) {
             if (h.lock == lock || h.key.equals(key)) {
@@ -89,12 +89,12 @@ public final class Lockdep {
         }
     }
 
-    void hungTask(String instance) {
+    void hungTask(Object instance) {
         report("INFO: task " + Thread.currentThread().getName() + " blocked for more than "
                 + hungTaskMillis / 1000 + " seconds waiting for " + instance + "\n" + heldText(held.get()));
     }
 
-    private synchronized void addEdge(Key from, Key to, Deque<Held> stack, String instance) {
+    private synchronized void addEdge(Key from, Key to, Deque<Held> stack, Object instance) {
         Map<Key, String> out = after.computeIfAbsent(from, k -> new LinkedHashMap<>());
         if (out.containsKey(to)) {
             return;
