@@ -1,8 +1,6 @@
 package org.apsysfs.base;
 
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
 import org.apsysfs.Kernel;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
@@ -29,8 +27,6 @@ public abstract class Driver {
     private final String module;
     private final boolean suppressBindAttrs;
     private KernfsDir dir;
-    /** Devices bound to this driver, by name (the driver's klist). */
-    private final Map<String, Device> devices = new ConcurrentSkipListMap<>();
 
     protected Driver(Kernel kernel, String name, BusType bus, String module, boolean suppressBindAttrs) {
         this.kernel = kernel;
@@ -64,9 +60,18 @@ public abstract class Driver {
         return dir;
     }
 
-    /** The devices bound to this driver, in name order. */
+    /**
+     * The devices bound to this driver, in name order (the driver's klist: the bus's devices
+     * whose driver is this one).
+     */
     public final List<Device> boundDevices() {
-        return List.copyOf(devices.values());
+        List<Device> out = new java.util.ArrayList<>();
+        for (Device d : bus.devices()) {
+            if (d.driver == this) {
+                out.add(d);
+            }
+        }
+        return out;
     }
 
     /**
@@ -161,7 +166,6 @@ public abstract class Driver {
         for (AttributeGroup<?> g : drv.devGroups()) {
             addGroup(dev, g);
         }
-        drv.devices.put(dev.name(), dev);
         dev.uevent("bind");
         return null;
     }
@@ -206,7 +210,6 @@ public abstract class Driver {
             dev.dir.removeChild("driver");
         });
         drv.bus.remove(dev, drv);
-        drv.devices.remove(dev.name());
         dev.driver = null;
         dev.uevent("unbind");
     }

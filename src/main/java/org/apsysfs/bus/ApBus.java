@@ -2,12 +2,11 @@ package org.apsysfs.bus;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apsysfs.Kernel;
 import org.apsysfs.base.BusType;
 import org.apsysfs.base.Device;
@@ -84,7 +83,8 @@ public final class ApBus extends BusType {
 
     /** The configuration seen by the last scan; guarded by ap_scan_bus_mutex (volatile for readers). */
     private volatile Qci qci;
-    private final Map<Integer, ApCard> cards = new ConcurrentSkipListMap<>();
+    /** The cards by adapter id. */
+    private final AtomicReferenceArray<ApCard> cards = new AtomicReferenceArray<>(256);
 
     private volatile int domainIndex = -1;
     private volatile int configTime = 30;
@@ -187,7 +187,7 @@ public final class ApBus extends BusType {
      * The caller holds ap_attr_mutex.
      */
     public boolean reservedForDefault(int apid, int apqi) {
-        ApCard c = cards.get(apid);
+        ApCard c = card(apid);
         ApQueue q = c == null ? null : c.queue(apqi);
         if (q != null && q.driverOverride != null) {
             Driver d = q.driver();
@@ -219,23 +219,31 @@ public final class ApBus extends BusType {
         return -1;
     }
 
+    /** The cards, in id order. */
     public List<ApCard> cards() {
-        return new ArrayList<>(cards.values());
+        List<ApCard> out = new ArrayList<>();
+        for (int i = 0; i < 256; i++) {
+            ApCard c = cards.get(i);
+            if (c != null) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     public ApCard card(int apid) {
-        return cards.get(apid);
+        return apid >= 0 && apid < 256 ? cards.get(apid) : null;
     }
 
     /** The queue device of an APQN, or null. */
     public ApQueue queue(int apqn) {
-        ApCard c = cards.get(apqn >> 8);
+        ApCard c = card(apqn >> 8);
         return c == null ? null : c.queue(apqn & 0xff);
     }
 
     public List<ApQueue> queues() {
         List<ApQueue> out = new ArrayList<>();
-        for (ApCard c : cards.values()) {
+        for (ApCard c : cards()) {
             out.addAll(c.queues());
         }
         return out;
@@ -725,7 +733,7 @@ public final class ApBus extends BusType {
         }
         if (card == null) {
             card = new ApCard(kernel, this, ap, rawType, comp, info, !decfg, chkstop);
-            cards.put(ap, card);
+            cards.set(ap, card);
             card.add(null);
         } else {
             card.updateState(!decfg, chkstop);
@@ -771,6 +779,6 @@ public final class ApBus extends BusType {
             removeQueue(q);
         }
         card.del();
-        cards.remove(card.id(), card);
+        cards.compareAndSet(card.id(), card, null);
     }
 }

@@ -28,6 +28,17 @@ public final class Lockdep {
 
     /** A class key: the class plus the nesting subclass it was taken with. */
     record Key(LockClass cls, int subclass) {
+        // written out: the generated record methods are slow on this hot path
+        @Override
+        public boolean equals(Object o) {
+            return o == this || (o instanceof Key k && k.cls == cls && k.subclass == subclass);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(cls) * 31 + subclass;
+        }
+
         @Override
         public String toString() {
             return subclass == 0 ? cls.name() : cls.name() + "/" + subclass;
@@ -81,6 +92,12 @@ public final class Lockdep {
 
     void release(Object lock) {
         Deque<Held> stack = held.get();
+        Held top = stack.peekFirst();
+        if (top != null && top.lock == lock) {
+            // the usual case: the innermost lock goes first
+            stack.pollFirst();
+            return;
+        }
         for (var it = stack.iterator(); it.hasNext();) {
             if (it.next().lock == lock) {
                 it.remove();

@@ -116,6 +116,16 @@ public final class KernfsDir extends KernfsNode {
         int lo = 0;
         int hi = nkids - 1;
         KernfsNode[] k = kids;
+        if (hi >= 0) {
+            // names mostly arrive in order (a bus scan, a driver binding a range): try the end first
+            int c = k[hi].name.compareTo(childName);
+            if (c < 0) {
+                return -(hi + 2);
+            } else if (c == 0) {
+                return hi;
+            }
+            hi--;
+        }
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
             int c = k[mid].name.compareTo(childName);
@@ -178,9 +188,11 @@ public final class KernfsDir extends KernfsNode {
         return isActive(n) ? n : null;
     }
 
-    /** Adds a child whose name is free. Caller holds fs.lock for writing. */
-    private void putKid(KernfsNode n) {
-        int i = find(n.name);
+    /**
+     * Adds a child at {@code i}, what {@link #find} answered for its name (which is free: no
+     * slot, or an inactive one). Caller holds fs.lock for writing.
+     */
+    private void putKid(int i, KernfsNode n) {
         if (i >= 0) {
             // an inactive (removed) child of that name: take its slot
             kids[i] = n;
@@ -237,9 +249,9 @@ public final class KernfsDir extends KernfsNode {
     public KernfsDir mkdir(String childName) {
         fs.lock.writeLock().lock();
         try {
-            checkFree(childName);
+            int i = checkFree(childName);
             KernfsDir d = new KernfsDir(fs, this, childName);
-            putKid(d);
+            putKid(i, d);
             subdirs++;
             return d;
         } finally {
@@ -265,9 +277,9 @@ public final class KernfsDir extends KernfsNode {
     public KernfsLink symlink(String linkName, KernfsNode target) {
         fs.lock.writeLock().lock();
         try {
-            checkFree(linkName);
+            int i = checkFree(linkName);
             KernfsLink l = new KernfsLink(this, linkName, target, fs.clock.wallMillis());
-            putKid(l);
+            putKid(i, l);
             return l;
         } finally {
             fs.lock.writeLock().unlock();
@@ -416,16 +428,22 @@ public final class KernfsDir extends KernfsNode {
         bound = NOT_BOUND;
     }
 
-    private void checkFree(String childName) {
+    /**
+     * Refuses a bad or taken name (a model bug); returns what {@link #find} says about the
+     * name (no active child has it).
+     */
+    private int checkFree(String childName) {
         if (childName.isEmpty() || childName.indexOf('/') >= 0 || childName.equals(".") || childName.equals("..")) {
             throw new IllegalArgumentException("bad sysfs name '" + childName + "'");
         }
         if (!active) {
             throw new IllegalStateException("sysfs: cannot create " + path() + "/" + childName + ": directory removed");
         }
-        if (kid(childName) != null || findAttr(childName) != null) {
+        int i = find(childName);
+        if ((i >= 0 && isActive(kids[i])) || findAttr(childName) != null) {
             throw new IllegalStateException("sysfs: cannot create duplicate filename '" + path() + "/" + childName + "'");
         }
+        return i;
     }
 
     // ------------------------------------------------------------------ queries

@@ -46,19 +46,41 @@ record ApMatrix(ApMask apm, ApMask aqm, ApMask adm, int apmMax, int aqmMax, int 
      * maxima are printed.
      */
     String format() {
+        return new String(formatBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** {@link #format()} as ASCII bytes, written straight into one array. */
+    byte[] formatBytes() {
         ApMask a = apm.and(ApMask.range(0, apmMax));
         ApMask q = aqm.and(ApMask.range(0, aqmMax));
         int[] apids = a.ids();
         int[] apqis = q.ids();
         if (apids.length > 0 && apqis.length > 0) {
-            StringBuilder sb = new StringBuilder(apids.length * apqis.length * 8);
+            // "AA.DDDD\n": the domain part of each line is the same for every adapter
+            byte[] doms = new byte[apqis.length * 5];
+            for (int i = 0; i < apqis.length; i++) {
+                int d = apqis[i];
+                int p = i * 5;
+                doms[p] = HEXB[(d >> 12) & 0xf];
+                doms[p + 1] = HEXB[(d >> 8) & 0xf];
+                doms[p + 2] = HEXB[(d >> 4) & 0xf];
+                doms[p + 3] = HEXB[d & 0xf];
+                doms[p + 4] = '\n';
+            }
+            byte[] out = new byte[apids.length * apqis.length * 8];
+            int p = 0;
             for (int ap : apids) {
-                String prefix = hex2(ap) + ".";
-                for (int dq : apqis) {
-                    sb.append(prefix).append(hex4(dq)).append('\n');
+                byte h = HEXB[(ap >> 4) & 0xf];
+                byte l = HEXB[ap & 0xf];
+                for (int i = 0; i < apqis.length; i++) {
+                    out[p] = h;
+                    out[p + 1] = l;
+                    out[p + 2] = '.';
+                    System.arraycopy(doms, i * 5, out, p + 3, 5);
+                    p += 8;
                 }
             }
-            return sb.toString();
+            return out;
         }
         StringBuilder sb = new StringBuilder();
         if (apids.length > 0) {
@@ -70,8 +92,10 @@ record ApMatrix(ApMask apm, ApMask aqm, ApMask adm, int apmMax, int aqmMax, int 
                 sb.append('.').append(hex4(dq)).append('\n');
             }
         }
-        return sb.toString();
+        return sb.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     }
+
+    private static final byte[] HEXB = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 

@@ -1,9 +1,6 @@
 package org.apsysfs.vfio_ap;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apsysfs.bus.ApMaskParser;
 import org.apsysfs.hardware.ApMask;
 import org.apsysfs.kernel.Errno;
@@ -37,8 +34,8 @@ public final class MatrixMdev {
             Attribute.wo("assign_control_domain", (d, b) -> of(d).assignControlDomain(b)),
             Attribute.wo("unassign_control_domain", (d, b) -> of(d).unassignControlDomain(b)),
             Attribute.ro("control_domains", d -> of(d).controlDomainsShow()),
-            Attribute.ro("matrix", d -> of(d).matrixShow(false)),
-            Attribute.ro("guest_matrix", d -> of(d).matrixShow(true)),
+            Attribute.roBytes("matrix", d -> of(d).matrixShow(false)),
+            Attribute.roBytes("guest_matrix", d -> of(d).matrixShow(true)),
             Attribute.rw("ap_config", d -> of(d).apConfigShow(), (d, b) -> of(d).apConfigStore(b)));
 
     enum Kind {
@@ -63,7 +60,7 @@ public final class MatrixMdev {
     ApMatrix shadowApcb;
     volatile Kvm kvm;
     /** Linked queues by APQN ({@code qtable}). */
-    final Map<Integer, VfioApQueue> qtable = new HashMap<>();
+    final QueueTable qtable = new QueueTable();
     ApMask apmAdd = ApMask.empty();
     ApMask aqmAdd = ApMask.empty();
     ApMask admAdd = ApMask.empty();
@@ -111,24 +108,24 @@ public final class MatrixMdev {
     }
 
     List<VfioApQueue> linkedQueues() {
-        return new ArrayList<>(qtable.values());
+        return qtable.values();
     }
 
     // ------------------------------------------------------------------ reads
 
-    private String matrixShow(boolean guest) {
-        String s;
+    private byte[] matrixShow(boolean guest) {
+        byte[] s;
         long n;
         try (Guard g = matrixDev.mdevsLock.lock()) {
             ApMatrix m = guest ? shadowApcb : matrix;
-            s = m.format();
+            s = m.formatBytes();
             n = m.apqnCount();
         }
         String file = guest ? "guest_matrix" : "matrix";
-        if (s.length() > KernfsOpenFile.PAGE_SIZE) {
+        if (s.length > KernfsOpenFile.PAGE_SIZE) {
             if (pageWarned.add(file)) {
                 matrixDev.kernel.log().warn("%s%s: %d APQNs need %d bytes, more than the %d-byte page a sysfs show may fill "
-                        + "(the kernel writes past its buffer; served whole here)", prefix(), file, n, s.length(),
+                        + "(the kernel writes past its buffer; served whole here)", prefix(), file, n, s.length,
                         KernfsOpenFile.PAGE_SIZE);
             }
         } else {

@@ -41,7 +41,7 @@ final class QueueReset {
         flushAll(qlist);
         boolean ok = true;
         for (VfioApQueue q : qlist) {
-            if (q.resetStatus.rc() != ApRc.NORMAL) {
+            if (q.resetStatus().rc() != ApRc.NORMAL) {
                 ok = false;
             }
         }
@@ -57,7 +57,7 @@ final class QueueReset {
     /** {@code vfio_ap_mdev_reset_queue}: ZAPQ and queue the verification. */
     void start(VfioApQueue q) {
         ApQueueStatus st = hw.zapq(q.apqn);
-        q.resetStatus = st;
+        q.setResetStatus(st);
         switch (st.rc()) {
             case NORMAL, RESET_IN_PROGRESS, BUSY, STATE_CHANGE_IN_PROGRESS -> q.resetPending = true;
             case DECONFIGURED, CHECKSTOPPED -> irq.freeAqicResources(q);
@@ -86,9 +86,9 @@ final class QueueReset {
             ApQueueStatus st = hw.tapq(q.apqn, false).status();
             switch (st.rc()) {
                 case NORMAL, DECONFIGURED, CHECKSTOPPED -> {
-                    ApRc stored = q.resetStatus.rc();
+                    ApRc stored = q.resetStatus().rc();
                     if (stored == ApRc.RESET_IN_PROGRESS || stored == ApRc.BUSY || stored == ApRc.STATE_CHANGE_IN_PROGRESS) {
-                        q.resetStatus = hw.zapq(q.apqn);
+                        q.setResetStatus(hw.zapq(q.apqn));
                         return false;
                     }
                     if (q.savedIsc != VfioApQueue.ISC_INVALID) {
@@ -106,7 +106,7 @@ final class QueueReset {
                     return false;
                 }
                 case ASSOC_SECRET_NOT_UNIQUE, ASSOC_FAILED -> {
-                    q.resetStatus = hw.zapq(q.apqn);
+                    q.setResetStatus(hw.zapq(q.apqn));
                     return false;
                 }
                 default -> {

@@ -165,16 +165,12 @@ final class VfioApOps {
         ApMask apm = info.hasFlags() ? m.matrix.apm().and(info.apm()) : m.matrix.apm();
         ApMask aqm = info.hasFlags() ? m.matrix.aqm().and(info.aqm()) : m.matrix.aqm();
         ApMask dropped = ApMask.empty();
-        int[] apqis = aqm.ids();
         for (int apid : apm.ids()) {
-            for (int apqi : apqis) {
-                VfioApQueue q = m.qtable.get((apid << 8) | apqi);
-                if (q == null || !q.passable()) {
-                    apm = apm.without(apid);
-                    if (prevApm.test(apid)) {
-                        dropped = dropped.with(apid);
-                    }
-                    break;
+            // an APQN of the adapter without a linked queue, or with a failed reset
+            if (!m.qtable.allPassable(apid, aqm)) {
+                apm = apm.without(apid);
+                if (prevApm.test(apid)) {
+                    dropped = dropped.with(apid);
                 }
             }
         }

@@ -22,8 +22,8 @@ final class VfioApQueue {
     int savedIsc = ISC_INVALID;
     /** The guest address of the pinned notification indicator byte, or 0. */
     long savedIova;
-    /** The status of the last reset ({@code reset_status}). */
-    ApQueueStatus resetStatus = ApQueueStatus.of(ApRc.NORMAL);
+    /** The status of the last reset ({@code reset_status}); changed through {@link #setResetStatus}. */
+    private ApQueueStatus resetStatus = ApQueueStatus.of(ApRc.NORMAL);
     /** A verification of the last ZAPQ is pending ({@code reset_work} queued). */
     boolean resetPending;
 
@@ -42,6 +42,19 @@ final class VfioApQueue {
 
     String name() {
         return apdev.name();
+    }
+
+    ApQueueStatus resetStatus() {
+        return resetStatus;
+    }
+
+    /** Records a reset's status; the linked mdev's table learns whether the queue is passable. */
+    void setResetStatus(ApQueueStatus st) {
+        resetStatus = st;
+        MatrixMdev m = matrixMdev;
+        if (m != null) {
+            m.qtable.statusChanged(this);
+        }
     }
 
     /** {@code _queue_passable}: the last reset ended NORMAL, DECONFIGURED or CHECKSTOPPED. */
