@@ -28,7 +28,8 @@ public final class Kernel {
     /** The simulator's control files: {@code /sys/kernel/debug/apsysfs}. */
     static final AttributeGroup<Kernel> CONTROL_ATTRS = AttributeGroup.of(
             Attribute.ro("dmesg", k -> k.log.text()),
-            Attribute.ro("uevents", k -> k.uevents.text()));
+            Attribute.ro("uevents", k -> k.uevents.text()),
+            Attribute.ro("store_times", k -> k.sysfs.storeTimes().text()));
 
     public Kernel(Clock clock) {
         this.clock = clock;

@@ -36,6 +36,7 @@ public final class Kernfs {
          */
         void around(Kernfs fs, KernfsAttr attr, Runnable store);
     }
+    private final StoreTimes storeTimes = new StoreTimes();
 
     public Kernfs(Clock clock, KernelLog log) {
         this.clock = clock;
@@ -235,7 +236,15 @@ public final class Kernfs {
         return done[0];
     }
 
+    /**
+     * Runs a store (through the store hook, if any); a refusal is logged as one kernel-style
+     * line saying why. The time it took, hook and log line included, goes to
+     * {@link #storeTimes()}.
+     */
     private void runStore(KernfsAttr attr, Runnable store) {
+        long t0 = System.nanoTime();
+        // what the FUSE edge makes of an exception that is no KernelException
+        Errno result = Errno.EIO;
         try {
             checkLive();
             StoreHook h = storeHook;
@@ -244,14 +253,23 @@ public final class Kernfs {
             } else {
                 h.around(this, attr, store);
             }
+            result = null;
         } catch (KernelException e) {
+            result = e.errno();
             if (e.logLine() != null) {
                 log.info(e.logLine());
             } else {
                 log.info("sysfs: write to %s failed: %s", attr.path(), e.errno().name());
             }
             throw e;
+        } finally {
+            storeTimes.record(attr, System.nanoTime() - t0, result);
         }
+    }
+
+    /** The durations of the most recent stores (server-side). */
+    public StoreTimes storeTimes() {
+        return storeTimes;
     }
 
     /** The kernel log this tree reports refused stores to. */

@@ -29,12 +29,12 @@ import org.apsysfs.testing.SysException;
 public final class TreeSnapshot {
     /**
      * Files whose content changes without anything being written: the kernel log, the uevent
-     * record and the lock-dependency graph (a rejected write may still take locks in a new order;
-     * the graph only grows). {@code lockdep_reports} and {@code hazards} stay in: they must
-     * remain empty.
+     * record, the durations of stores (every write, accepted or not, adds a line) and the
+     * lock-dependency graph (a rejected write may still take locks in a new order; the graph
+     * only grows). {@code lockdep_reports} and {@code hazards} stay in: they must remain empty.
      */
     public static final Set<String> EVER_CHANGING = Set.of("/kernel/debug/apsysfs/dmesg", "/kernel/debug/apsysfs/uevents",
-            "/kernel/debug/apsysfs/lockdep");
+            "/kernel/debug/apsysfs/store_times", "/kernel/debug/apsysfs/lockdep");
 
     static final Predicate<String> DEFAULT_EXCLUDED = EVER_CHANGING::contains;
 
