@@ -3,7 +3,7 @@ package org.apsysfs.base;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apsysfs.Kernel;
 import org.apsysfs.kernel.Errno;
@@ -30,12 +30,19 @@ public class BusType {
     private KernfsDir devicesDir;
     private KernfsDir driversDir;
     private volatile boolean autoprobe = true;
-    private final Map<String, Device> devices = new ConcurrentSkipListMap<>();
+    /** The registered devices by name (a hash map: a bus may have 65,792 devices; sorted when listed). */
+    private final Map<String, Device> devices;
     private final List<Driver> drivers = new CopyOnWriteArrayList<>();
 
     public BusType(Kernel kernel, String name) {
+        this(kernel, name, 16);
+    }
+
+    /** A bus expected to have about {@code expectedDevices} devices (sizes its device table). */
+    protected BusType(Kernel kernel, String name, int expectedDevices) {
         this.kernel = kernel;
         this.name = name;
+        this.devices = new ConcurrentHashMap<>(expectedDevices);
     }
 
     public final String name() {
@@ -99,10 +106,13 @@ public class BusType {
 
     final void addDevice(Device dev) {
         devices.put(dev.name(), dev);
+        dev.onBus = true;
     }
 
     final void removeDevice(Device dev) {
-        devices.remove(dev.name(), dev);
+        if (devices.remove(dev.name(), dev)) {
+            dev.onBus = false;
+        }
     }
 
     final void addDriver(Driver drv) {
@@ -115,7 +125,14 @@ public class BusType {
 
     /** The registered devices, in name order. */
     public final List<Device> devices() {
-        return new ArrayList<>(devices.values());
+        List<Device> out = new ArrayList<>(devices.values());
+        out.sort((a, b) -> a.name().compareTo(b.name()));
+        return out;
+    }
+
+    /** The number of registered devices. */
+    public final int deviceCount() {
+        return devices.size();
     }
 
     public final Device device(String devName) {

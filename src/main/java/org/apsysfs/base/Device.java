@@ -52,6 +52,8 @@ public class Device {
     volatile Driver driver;
     KernfsDir dir;
     private volatile boolean registered;
+    /** In its bus's device list ({@link BusType#devices()}). */
+    volatile boolean onBus;
     /** Being deleted ({@code dev->p->dead}): set under device_lock; probes refuse it. */
     volatile boolean dead;
     private volatile String powerControl = "auto";
@@ -90,6 +92,11 @@ public class Device {
         return registered;
     }
 
+    /** True while the device is in its bus's device list. */
+    public final boolean onBus() {
+        return onBus;
+    }
+
     /** {@code device_lock}. */
     public final KMutex lock() {
         return mutex;
@@ -118,19 +125,29 @@ public class Device {
         return dir.path();
     }
 
-    /** The environment of a uevent of this device, as {@code dev_uevent} builds it. */
+    /** The environment of a uevent of this device, as {@code dev_uevent} builds it (unmodifiable). */
     public final List<String> ueventEnv() {
+        List<String> base = ueventBaseEnv();
+        Driver d = driver;
+        if (d == null) {
+            return base;
+        }
+        return d.envWithDriver(base, devtype() != null ? 1 : 0);
+    }
+
+    /**
+     * The environment without {@code DRIVER=}: {@code DEVTYPE=} (if any), then the bus's and
+     * type's variables ({@link #addUeventVars}). Unmodifiable. Device types whose variables
+     * never change return the same list every time (a big machine sends a lot of uevents).
+     */
+    protected List<String> ueventBaseEnv() {
         List<String> env = new ArrayList<>(6);
         String t = devtype();
         if (t != null) {
             env.add(DEVTYPE_VARS.computeIfAbsent(t, v -> "DEVTYPE=" + v));
         }
-        Driver d = driver;
-        if (d != null) {
-            env.add(d.ueventVar());
-        }
         addUeventVars(env);
-        return env;
+        return List.copyOf(env);
     }
 
     /** True if the uevent filter lets events of this device through (it has a bus or class). */
@@ -171,9 +188,12 @@ public class Device {
 
     /** Sends a uevent for this device with extra variables (KOBJ_CHANGE etc.). */
     public final void uevent(String action, String... extra) {
-        List<String> env = new ArrayList<>(ueventEnv());
-        env.addAll(List.of(extra));
-        kernel.uevents().send(action, devpath(), subsystemName(), env);
+        List<String> env = ueventEnv();
+        if (extra.length > 0) {
+            env = new ArrayList<>(env);
+            env.addAll(List.of(extra));
+        }
+        kernel.uevents().send(action, dir::path, subsystemName(), env);
     }
 
     /**
@@ -201,7 +221,7 @@ public class Device {
             bus.addDevice(this);
         }
         if (!ueventFiltered()) {
-            kernel.uevents().send("add", devpath(), subsystemName(), ueventEnv());
+            kernel.uevents().send("add", dir::path, subsystemName(), ueventEnv());
         }
         if (bus != null) {
             bus.probeDevice(this);

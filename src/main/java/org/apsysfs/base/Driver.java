@@ -52,6 +52,24 @@ public abstract class Driver {
 
     private volatile String ueventVar;
 
+    /** Environments of bound devices: a device's base environment to it with {@code DRIVER=} added. */
+    private final java.util.concurrent.ConcurrentHashMap<List<String>, List<String>> envs =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** {@code base} with {@link #ueventVar()} inserted at {@code at} (unmodifiable, made once per base). */
+    final List<String> envWithDriver(List<String> base, int at) {
+        List<String> e = envs.get(base);
+        if (e == null || e.indexOf(ueventVar()) != at) {
+            List<String> l = new java.util.ArrayList<>(base);
+            l.add(at, ueventVar());
+            e = List.copyOf(l);
+            if (envs.size() < 1024) {
+                envs.putIfAbsent(List.copyOf(base), e);
+            }
+        }
+        return e;
+    }
+
     public final BusType bus() {
         return bus;
     }

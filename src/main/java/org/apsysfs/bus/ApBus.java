@@ -97,7 +97,8 @@ public final class ApBus extends BusType {
     private ScheduledExecutorService timer;
 
     public ApBus(Kernel kernel, ApHardware hw) {
-        super(kernel, "ap");
+        // every APQN the machine's ids allow, and the cards
+        super(kernel, "ap", (hw.maxAdapterId() + 1) * (hw.maxDomainId() + 2));
         this.hw = hw;
         this.qci = fetchQci();
         this.maxAdapterId = hw.maxAdapterId();
@@ -521,11 +522,18 @@ public final class ApBus extends BusType {
     private String bindingsShow() {
         int apqns = 0;
         int bound = 0;
-        for (Device d : devices()) {
-            if (d instanceof ApQueue) {
-                apqns++;
-                if (d.driver() != null) {
-                    bound++;
+        for (int a = 0; a < 256; a++) {
+            ApCard c = cards.get(a);
+            if (c == null) {
+                continue;
+            }
+            for (int d = 0; d < 256; d++) {
+                ApQueue q = c.queue(d);
+                if (q != null && q.onBus()) {
+                    apqns++;
+                    if (q.driver() != null) {
+                        bound++;
+                    }
                 }
             }
         }
@@ -539,9 +547,16 @@ public final class ApBus extends BusType {
         if (scanCount.get() < 1) {
             return;
         }
-        for (Device d : devices()) {
-            if (d instanceof ApQueue && d.driver() == null) {
-                return;
+        for (int a = 0; a < 256; a++) {
+            ApCard c = cards.get(a);
+            if (c == null) {
+                continue;
+            }
+            for (int d = 0; d < 256; d++) {
+                ApQueue q = c.queue(d);
+                if (q != null && q.onBus() && q.driver() == null) {
+                    return;
+                }
             }
         }
         if (!bindingsComplete) {

@@ -104,6 +104,19 @@ public final class ApCard extends ApDevice {
         return List.of(CARD_ATTRS);
     }
 
+    /** Made on first use: the card's variables never change. */
+    private volatile List<String> baseEnv;
+
+    @Override
+    protected List<String> ueventBaseEnv() {
+        List<String> e = baseEnv;
+        if (e == null) {
+            e = super.ueventBaseEnv();
+            baseEnv = e;
+        }
+        return e;
+    }
+
     @Override
     protected void addUeventVars(List<String> env) {
         env.add(String.format("DEV_TYPE=%04X", hwtype));

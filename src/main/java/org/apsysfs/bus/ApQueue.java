@@ -119,6 +119,18 @@ public final class ApQueue extends ApDevice {
         return "ap_queue";
     }
 
+    /** [DEVTYPE=ap_queue, MODE=m] by mode. */
+    private static final java.util.Map<ApMode, List<String>> BASE_ENVS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    protected List<String> ueventBaseEnv() {
+        ApMode m = mode();
+        if (m == null) {
+            return super.ueventBaseEnv();
+        }
+        return BASE_ENVS.computeIfAbsent(m, k -> super.ueventBaseEnv());
+    }
+
     @Override
     protected List<AttributeGroup<?>> typeGroups() {
         return List.of(QUEUE_ATTRS);

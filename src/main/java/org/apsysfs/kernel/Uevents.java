@@ -4,20 +4,62 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Every uevent the simulated kernel sends, in order, as {@code udevadm monitor --kernel
  * --property} would show them. Bounded: the oldest events fall out.
  */
 public final class Uevents {
-    /** One event: action, devpath (below /sys) and its environment. */
-    public record Event(long seqnum, String action, String devpath, String subsystem, List<String> env) {
+    /**
+     * One event: action, devpath (below /sys) and its environment. The devpath may be given as
+     * a supplier (a device's directory, whose path never changes), made into a string only
+     * when the event is read: most events of a big machine's boot fall out of the ring unread.
+     */
+    public static final class Event {
+        private final long seqnum;
+        private final String action;
+        /** A String, or a Supplier of it. */
+        private final Object devpath;
+        private final String subsystem;
+        private final List<String> env;
+
+        Event(long seqnum, String action, Object devpath, String subsystem, List<String> env) {
+            this.seqnum = seqnum;
+            this.action = action;
+            this.devpath = devpath;
+            this.subsystem = subsystem;
+            this.env = env;
+        }
+
+        public long seqnum() {
+            return seqnum;
+        }
+
+        public String action() {
+            return action;
+        }
+
+        @SuppressWarnings("unchecked")
+        public String devpath() {
+            return devpath instanceof String s ? s : ((Supplier<String>) devpath).get();
+        }
+
+        public String subsystem() {
+            return subsystem;
+        }
+
+        public List<String> env() {
+            return env;
+        }
+
         public String format() {
+            String path = devpath();
             StringBuilder sb = new StringBuilder();
             sb.append("KERNEL[").append(seqnum).append("] ").append(action).append(' ')
-                    .append(devpath).append(" (").append(subsystem == null ? "" : subsystem).append(")\n");
+                    .append(path).append(" (").append(subsystem == null ? "" : subsystem).append(")\n");
             sb.append("ACTION=").append(action).append('\n');
-            sb.append("DEVPATH=").append(devpath).append('\n');
+            sb.append("DEVPATH=").append(path).append('\n');
             if (subsystem != null) {
                 sb.append("SUBSYSTEM=").append(subsystem).append('\n');
             }
@@ -27,6 +69,12 @@ public final class Uevents {
             sb.append("SEQNUM=").append(seqnum).append('\n');
             return sb.toString();
         }
+
+        @Override
+        public String toString() {
+            return "Event[seqnum=" + seqnum + ", action=" + action + ", devpath=" + devpath() + ", subsystem="
+                    + subsystem + ", env=" + env + "]";
+        }
     }
 
     private static final int CAPACITY = 20_000;
@@ -34,7 +82,16 @@ public final class Uevents {
     private long seqnum;
 
     /** Records an event; env entries are "KEY=value" strings. */
-    public synchronized Event send(String action, String devpath, String subsystem, List<String> env) {
+    public Event send(String action, String devpath, String subsystem, List<String> env) {
+        return add(action, devpath, subsystem, env);
+    }
+
+    /** Records an event whose devpath is made only when the event is read. */
+    public Event send(String action, Supplier<String> devpath, String subsystem, List<String> env) {
+        return add(action, devpath, subsystem, env);
+    }
+
+    private synchronized Event add(String action, Object devpath, String subsystem, List<String> env) {
         Event e = new Event(++seqnum, action, devpath, subsystem, List.copyOf(env));
         if (ring.size() == CAPACITY) {
             ring.removeFirst();

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,8 @@ public final class Lockdep {
     private final ThreadLocal<Deque<Held>> held = ThreadLocal.withInitial(ArrayDeque::new);
     /** Guarded by this: edge a -> b means b was taken while a was held; value = first seen where. */
     private final Map<Key, Map<Key, String>> after = new LinkedHashMap<>();
+    /** The edges of {@link #after}, readable without the lock (a known edge needs no lock). */
+    private final Map<Key, Set<Key>> known = new ConcurrentHashMap<>();
     private final List<String> reports = new CopyOnWriteArrayList<>();
     private volatile long hungTaskMillis = 10_000;
     private final List<Recording> recordings = new CopyOnWriteArrayList<>();
@@ -111,7 +114,15 @@ public final class Lockdep {
                 + hungTaskMillis / 1000 + " seconds waiting for " + instance + "\n" + heldText(held.get()));
     }
 
-    private synchronized void addEdge(Key from, Key to, Deque<Held> stack, Object instance) {
+    private void addEdge(Key from, Key to, Deque<Held> stack, Object instance) {
+        Set<Key> k = known.get(from);
+        if (k != null && k.contains(to)) {
+            return;
+        }
+        addEdgeLocked(from, to, stack, instance);
+    }
+
+    private synchronized void addEdgeLocked(Key from, Key to, Deque<Held> stack, Object instance) {
         Map<Key, String> out = after.computeIfAbsent(from, k -> new LinkedHashMap<>());
         if (out.containsKey(to)) {
             return;
@@ -131,6 +142,7 @@ public final class Lockdep {
                     + heldText(stack));
         }
         out.put(to, Thread.currentThread().getName());
+        known.computeIfAbsent(from, x -> ConcurrentHashMap.newKeySet()).add(to);
     }
 
     /** A path of edges from a to b, or null. */

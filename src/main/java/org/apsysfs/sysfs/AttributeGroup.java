@@ -1,9 +1,9 @@
 package org.apsysfs.sysfs;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A table of attributes, the simulator's {@code struct attribute_group} with its
@@ -16,20 +16,39 @@ import java.util.Map;
 public final class AttributeGroup<T> {
     private final String name;
     private final List<Attribute<T>> attrs;
-    private final Map<String, Attribute<T>> byName;
+    private final HashMap<String, Attribute<T>> byName;
+    /** One bit per attribute name's hash (mod 64): most names that are not here need no lookup. */
+    private final long nameBits;
+    /** Every attribute name is a valid file name (checked once). */
+    final boolean namesValid;
+    /** Tables known to have no attribute name in common with this one (checked once each). */
+    private final Set<AttributeGroup<?>> disjoint = ConcurrentHashMap.newKeySet();
     /** For a named group: the same attributes as an unnamed table, bound inside its subdirectory. */
     private volatile AttributeGroup<T> contents;
 
     private AttributeGroup(String name, List<Attribute<T>> attrs) {
         this.name = name;
         this.attrs = List.copyOf(attrs);
-        Map<String, Attribute<T>> m = new LinkedHashMap<>();
+        HashMap<String, Attribute<T>> m = new HashMap<>();
         for (Attribute<T> a : this.attrs) {
             if (m.put(a.name(), a) != null) {
                 throw new IllegalArgumentException("duplicate attribute " + a.name());
             }
         }
-        this.byName = Collections.unmodifiableMap(m);
+        this.byName = m;
+        boolean ok = true;
+        for (Attribute<T> a : this.attrs) {
+            String n = a.name();
+            if (n.isEmpty() || n.indexOf('/') >= 0 || n.equals(".") || n.equals("..")) {
+                ok = false;
+            }
+        }
+        this.namesValid = ok;
+        long bits = 0;
+        for (Attribute<T> a : this.attrs) {
+            bits |= 1L << (a.name().hashCode() & 63);
+        }
+        this.nameBits = bits;
     }
 
     @SafeVarargs
@@ -66,6 +85,23 @@ public final class AttributeGroup<T> {
     }
 
     Attribute<T> get(String attrName) {
+        if ((nameBits & (1L << (attrName.hashCode() & 63))) == 0) {
+            return null;
+        }
         return byName.get(attrName);
+    }
+
+    /** True if no attribute of {@code other} has the name of one of this table's. */
+    boolean disjointFrom(AttributeGroup<?> other) {
+        if (disjoint.contains(other)) {
+            return true;
+        }
+        for (Attribute<?> a : other.attrs) {
+            if (byName.containsKey(a.name())) {
+                return false;
+            }
+        }
+        disjoint.add(other);
+        return true;
     }
 }

@@ -57,10 +57,28 @@ public final class Kernfs {
      * nothing (used where several directories and links must appear together).
      */
     public void batch(Runnable change) {
-        lock.writeLock().lock();
+        boolean locked = writeLock();
         try {
             change.run();
         } finally {
+            writeUnlock(locked);
+        }
+    }
+
+    /**
+     * Takes the tree lock for writing unless this thread holds it already (a batch of changes);
+     * returns whether it took it, for {@link #writeUnlock}.
+     */
+    boolean writeLock() {
+        if (lock.isWriteLockedByCurrentThread()) {
+            return false;
+        }
+        lock.writeLock().lock();
+        return true;
+    }
+
+    void writeUnlock(boolean taken) {
+        if (taken) {
             lock.writeLock().unlock();
         }
     }

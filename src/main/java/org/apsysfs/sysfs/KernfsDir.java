@@ -36,6 +36,8 @@ public final class KernfsDir extends KernfsNode {
     private int nkids;
     /** Inactive (removed) children still in {@link #kids}. */
     private int ntomb;
+    /** The slot after the child added or removed last: where the next name most likely goes. */
+    private int hint;
     /**
      * The bound tables, copy-on-write: (group, owner, Integer binding number) triples. The
      * binding number tells a re-bound table from the one an open file was made for.
@@ -117,14 +119,36 @@ public final class KernfsDir extends KernfsNode {
         int hi = nkids - 1;
         KernfsNode[] k = kids;
         if (hi >= 0) {
-            // names mostly arrive in order (a bus scan, a driver binding a range): try the end first
+            // names mostly come in order (a bus scan, a driver binding or unbinding a range of
+            // devices): try the end, then the slot after the last one added or removed
             int c = k[hi].name.compareTo(childName);
             if (c < 0) {
                 return -(hi + 2);
             } else if (c == 0) {
                 return hi;
             }
-            hi--;
+            int h = hint;
+            if (h > 0 && h <= hi) {
+                int c1 = k[h - 1].name.compareTo(childName);
+                if (c1 == 0) {
+                    return h - 1;
+                }
+                if (c1 < 0) {
+                    // k[hi] is known to be greater
+                    int c2 = h == hi ? 1 : k[h].name.compareTo(childName);
+                    if (c2 == 0) {
+                        return h;
+                    }
+                    if (c2 > 0) {
+                        return -(h + 1);
+                    }
+                    lo = h + 1;
+                } else {
+                    hi = h - 2;
+                }
+            } else {
+                hi--;
+            }
         }
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
@@ -197,6 +221,7 @@ public final class KernfsDir extends KernfsNode {
             // an inactive (removed) child of that name: take its slot
             kids[i] = n;
             ntomb--;
+            hint = i + 1;
             return;
         }
         int at = -(i + 1);
@@ -210,11 +235,13 @@ public final class KernfsDir extends KernfsNode {
         }
         kids[at] = n;
         nkids++;
+        hint = at + 1;
     }
 
     /** Removes the active child {@code n} at slot {@code i} from the array. Caller holds fs.lock for writing. */
     private void dropKid(int i) {
         ntomb++;
+        hint = i + 1;
         if (i == nkids - 1) {
             kids[--nkids] = null;
             ntomb--;
@@ -236,6 +263,7 @@ public final class KernfsDir extends KernfsNode {
         }
         nkids = j;
         ntomb = 0;
+        hint = 0;
         if (kids.length > 16 && j < kids.length / 4) {
             KernfsNode[] k = new KernfsNode[Math.max(4, j * 2)];
             System.arraycopy(kids, 0, k, 0, j);
@@ -247,7 +275,7 @@ public final class KernfsDir extends KernfsNode {
 
     /** Creates a subdirectory ({@code kernfs_create_dir}); a duplicate name is a model bug. */
     public KernfsDir mkdir(String childName) {
-        fs.lock.writeLock().lock();
+        boolean locked = fs.writeLock();
         try {
             int i = checkFree(childName);
             KernfsDir d = new KernfsDir(fs, this, childName);
@@ -255,13 +283,13 @@ public final class KernfsDir extends KernfsNode {
             subdirs++;
             return d;
         } finally {
-            fs.lock.writeLock().unlock();
+            fs.writeUnlock(locked);
         }
     }
 
     /** Returns the existing subdirectory, or creates it. */
     public KernfsDir dir(String childName) {
-        fs.lock.writeLock().lock();
+        boolean locked = fs.writeLock();
         try {
             KernfsNode n = kid(childName);
             if (n instanceof KernfsDir d) {
@@ -269,26 +297,26 @@ public final class KernfsDir extends KernfsNode {
             }
             return mkdir(childName);
         } finally {
-            fs.lock.writeLock().unlock();
+            fs.writeUnlock(locked);
         }
     }
 
     /** Creates a symbolic link to {@code target} ({@code sysfs_create_link}). */
     public KernfsLink symlink(String linkName, KernfsNode target) {
-        fs.lock.writeLock().lock();
+        boolean locked = fs.writeLock();
         try {
             int i = checkFree(linkName);
             KernfsLink l = new KernfsLink(this, linkName, target, fs.clock.wallMillis());
             putKid(i, l);
             return l;
         } finally {
-            fs.lock.writeLock().unlock();
+            fs.writeUnlock(locked);
         }
     }
 
     /** Binds an attribute table to {@code owner} ({@code sysfs_create_group}). */
     public <T> void addGroup(AttributeGroup<T> group, T owner) {
-        fs.lock.writeLock().lock();
+        boolean locked = fs.writeLock();
         try {
             if (group.name() != null) {
                 KernfsDir sub = mkdir(group.name());
@@ -296,9 +324,7 @@ public final class KernfsDir extends KernfsNode {
                 sub.namedGroupSource = group;
                 return;
             }
-            for (Attribute<T> a : group.attributes()) {
-                checkFree(a.name());
-            }
+            checkFreeFor(group);
             Object[] b = bound;
             Object[] n = new Object[b.length + B];
             System.arraycopy(b, 0, n, 0, b.length);
@@ -307,13 +333,13 @@ public final class KernfsDir extends KernfsNode {
             n[b.length + 2] = bindings++;
             bound = n;
         } finally {
-            fs.lock.writeLock().unlock();
+            fs.writeUnlock(locked);
         }
     }
 
     /** Unbinds an attribute table ({@code sysfs_remove_group}); absent tables are ignored. */
     public void removeGroup(AttributeGroup<?> group) {
-        fs.lock.writeLock().lock();
+        boolean locked = fs.writeLock();
         try {
             if (group.name() != null) {
                 KernfsNode n = kid(group.name());
@@ -348,7 +374,7 @@ public final class KernfsDir extends KernfsNode {
                 }
             }
         } finally {
-            fs.lock.writeLock().unlock();
+            fs.writeUnlock(locked);
         }
     }
 
@@ -369,7 +395,7 @@ public final class KernfsDir extends KernfsNode {
 
     /** Removes the named child (recursively); returns false if there was none. */
     public boolean removeChild(String childName) {
-        fs.lock.writeLock().lock();
+        boolean locked = fs.writeLock();
         try {
             int i = find(childName);
             if (i < 0) {
@@ -391,13 +417,13 @@ public final class KernfsDir extends KernfsNode {
             dropKid(i);
             return true;
         } finally {
-            fs.lock.writeLock().unlock();
+            fs.writeUnlock(locked);
         }
     }
 
     /** Removes this directory and everything below it ({@code kernfs_remove}). */
     public void remove() {
-        fs.lock.writeLock().lock();
+        boolean locked = fs.writeLock();
         try {
             if (parent != null && parent.kid(name) == this) {
                 parent.removeChild(name);
@@ -405,7 +431,7 @@ public final class KernfsDir extends KernfsNode {
                 deactivate();
             }
         } finally {
-            fs.lock.writeLock().unlock();
+            fs.writeUnlock(locked);
         }
     }
 
@@ -424,6 +450,7 @@ public final class KernfsDir extends KernfsNode {
         kids = NO_CHILDREN;
         nkids = 0;
         ntomb = 0;
+        hint = 0;
         subdirs = 0;
         bound = NOT_BOUND;
     }
@@ -433,17 +460,48 @@ public final class KernfsDir extends KernfsNode {
      * name (no active child has it).
      */
     private int checkFree(String childName) {
+        int i = checkName(childName);
+        if ((i >= 0 && isActive(kids[i])) || findAttr(childName) != null) {
+            throw duplicate(childName);
+        }
+        return i;
+    }
+
+    /** Refuses a bad name or a removed directory; returns what {@link #find} says about the name. */
+    private int checkName(String childName) {
         if (childName.isEmpty() || childName.indexOf('/') >= 0 || childName.equals(".") || childName.equals("..")) {
             throw new IllegalArgumentException("bad sysfs name '" + childName + "'");
         }
         if (!active) {
             throw new IllegalStateException("sysfs: cannot create " + path() + "/" + childName + ": directory removed");
         }
-        int i = find(childName);
-        if ((i >= 0 && isActive(kids[i])) || findAttr(childName) != null) {
-            throw new IllegalStateException("sysfs: cannot create duplicate filename '" + path() + "/" + childName + "'");
+        return find(childName);
+    }
+
+    private IllegalStateException duplicate(String childName) {
+        return new IllegalStateException("sysfs: cannot create duplicate filename '" + path() + "/" + childName + "'");
+    }
+
+    /**
+     * {@link #checkFree} for every attribute of {@code group}; that no bound table has one of
+     * its names is asked of the tables (which remember it), only the children by name.
+     */
+    private void checkFreeFor(AttributeGroup<?> group) {
+        boolean slow = !group.namesValid || !active;
+        Object[] b = bound;
+        for (int i = 0; i < b.length && !slow; i += B) {
+            slow = !((AttributeGroup<?>) b[i]).disjointFrom(group);
         }
-        return i;
+        for (int i = 0; i < nkids && !slow; i++) {
+            KernfsNode k = kids[i];
+            slow = isActive(k) && group.get(k.name) != null;
+        }
+        if (slow) {
+            // something is wrong: say what, as for a single name
+            for (Attribute<?> a : group.attributes()) {
+                checkFree(a.name());
+            }
+        }
     }
 
     // ------------------------------------------------------------------ queries
@@ -578,7 +636,7 @@ public final class KernfsDir extends KernfsNode {
                 fs.lock.readLock().unlock();
             }
         }
-        fs.lock.writeLock().lock();
+        boolean locked = fs.writeLock();
         try {
             Map<String, NodeMeta> am = attrMeta;
             if (am == null) {
@@ -587,7 +645,7 @@ public final class KernfsDir extends KernfsNode {
             }
             return am.computeIfAbsent(attrName, k -> new NodeMeta(defaultMode, ctimeMillis()));
         } finally {
-            fs.lock.writeLock().unlock();
+            fs.writeUnlock(locked);
         }
     }
 }
