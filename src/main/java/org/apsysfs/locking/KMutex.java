@@ -1,7 +1,7 @@
 package org.apsysfs.locking;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
 
@@ -9,13 +9,18 @@ import org.apsysfs.kernel.KernelException;
  * A kernel mutex ({@code struct mutex}) of a named {@link LockClass}. Every acquisition is
  * reported to the {@link Lockdep} validator; a wait longer than the hung-task timeout is
  * reported too (and the wait goes on, as in the kernel).
+ *
+ * <p>The mutex is its own synchronizer (a reentrant one, like {@code ReentrantLock}: state =
+ * hold count) and its own {@link Guard}, so a device lock is one object: a machine has 65,792
+ * of them.
  */
-public final class KMutex implements Guard {
+public final class KMutex extends AbstractQueuedSynchronizer implements Guard {
+    private static final long serialVersionUID = 1L;
+
     private final LockClass cls;
     /** The instance name, or with {@link #owner} its prefix: "prefix(owner)". */
     private final String instanceName;
-    private final Object owner;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final transient Object owner;
 
     public KMutex(LockClass cls) {
         this(cls, cls.name());
@@ -63,7 +68,7 @@ public final class KMutex implements Guard {
         try {
             while (true) {
                 try {
-                    if (lock.tryLock(Lockdep.get().hungTaskMillis(), TimeUnit.MILLISECONDS)) {
+                    if (tryAcquireNanos(1, TimeUnit.MILLISECONDS.toNanos(Lockdep.get().hungTaskMillis()))) {
                         break;
                     }
                     Lockdep.get().hungTask(this);
@@ -86,7 +91,7 @@ public final class KMutex implements Guard {
     public Guard lockInterruptible() {
         Lockdep.get().acquire(cls, 0, this, this);
         try {
-            while (!lock.tryLock(Lockdep.get().hungTaskMillis(), TimeUnit.MILLISECONDS)) {
+            while (!tryAcquireNanos(1, TimeUnit.MILLISECONDS.toNanos(Lockdep.get().hungTaskMillis()))) {
                 Lockdep.get().hungTask(this);
             }
         } catch (InterruptedException e) {
@@ -101,15 +106,51 @@ public final class KMutex implements Guard {
     @Override
     public void close() {
         Lockdep.get().release(this);
-        lock.unlock();
+        release(1);
     }
 
     /** {@code lockdep_assert_held}. */
     public boolean isHeldByCurrentThread() {
-        return lock.isHeldByCurrentThread();
+        return getExclusiveOwnerThread() == Thread.currentThread();
     }
 
     public boolean isLocked() {
-        return lock.isLocked();
+        return getState() != 0;
+    }
+
+    // ------------------------------------------------------------------ synchronizer
+
+    @Override
+    protected boolean tryAcquire(int n) {
+        Thread t = Thread.currentThread();
+        int c = getState();
+        if (c == 0) {
+            if (compareAndSetState(0, n)) {
+                setExclusiveOwnerThread(t);
+                return true;
+            }
+        } else if (getExclusiveOwnerThread() == t) {
+            setState(c + n);
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    protected boolean tryRelease(int n) {
+        if (getExclusiveOwnerThread() != Thread.currentThread()) {
+            throw new IllegalMonitorStateException();
+        }
+        int c = getState() - n;
+        if (c == 0) {
+            setExclusiveOwnerThread(null);
+        }
+        setState(c);
+        return c == 0;
+    }
+
+    @Override
+    protected boolean isHeldExclusively() {
+        return getExclusiveOwnerThread() == Thread.currentThread();
     }
 }
