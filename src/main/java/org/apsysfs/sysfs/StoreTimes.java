@@ -5,7 +5,8 @@ import org.apsysfs.kernel.Errno;
 /**
  * How long the most recent stores took inside the daemon: from the call of the attribute's
  * store (with the written bytes already decoded and the open file's write mutex held) until it
- * returned or failed, the refusal's log line included. The FUSE round trip, the copy of the
+ * returned or failed, the store hook (saving the state) and the refusal's log line included.
+ * The FUSE round trip, the copy of the
  * written bytes and waiting for the open file's mutex are not part of it. Measured with
  * {@link System#nanoTime()} (real time, whatever the simulated clock does); two clock reads and
  * one slot of a ring per store.
