@@ -107,11 +107,59 @@ public class BusType {
     final void addDevice(Device dev) {
         devices.put(dev.name(), dev);
         dev.onBus = true;
+        recount(dev);
     }
 
     final void removeDevice(Device dev) {
         if (devices.remove(dev.name(), dev)) {
             dev.onBus = false;
+            recount(dev);
+        }
+    }
+
+    // ------------------------------------------------------------------ binding counts
+
+    /** Guards the counts and every device's {@link Device#counted}/{@link Device#countedBound}. */
+    private final Object countLock = new Object();
+    /** Devices in the list that {@link #counted} selects. */
+    private int countedDevices;
+    /** Of those, the ones with a driver. */
+    private int countedBound;
+
+    /** Which devices {@link #countedDevices()} and {@link #countedBound()} count (none by default). */
+    protected boolean counted(Device dev) {
+        return false;
+    }
+
+    /**
+     * Brings the counts up to date with the device's list membership and driver; called after
+     * either changed (the last call sees both, so the counts are exact whatever the order).
+     */
+    final void recount(Device dev) {
+        if (!counted(dev)) {
+            return;
+        }
+        synchronized (countLock) {
+            boolean listed = dev.onBus;
+            boolean bound = listed && dev.driver != null;
+            if (listed != dev.counted) {
+                countedDevices += listed ? 1 : -1;
+                dev.counted = listed;
+            }
+            if (bound != dev.countedBound) {
+                countedBound += bound ? 1 : -1;
+                dev.countedBound = bound;
+            }
+        }
+    }
+
+    /**
+     * The listed devices that {@link #counted} selects ({@code [0]}) and how many of them have a
+     * driver ({@code [1]}), taken together.
+     */
+    public final int[] bindingCounts() {
+        synchronized (countLock) {
+            return new int[] {countedDevices, countedBound};
         }
     }
 

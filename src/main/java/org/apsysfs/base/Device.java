@@ -54,6 +54,9 @@ public class Device {
     private volatile boolean registered;
     /** In its bus's device list ({@link BusType#devices()}). */
     volatile boolean onBus;
+    /** As counted by the bus ({@link BusType#recount}); guarded by the bus's count lock. */
+    boolean counted;
+    boolean countedBound;
     /** Being deleted ({@code dev->p->dead}): set under device_lock; probes refuse it. */
     volatile boolean dead;
     private volatile String powerControl = "auto";
@@ -81,6 +84,15 @@ public class Device {
     /** The bound driver, or null. */
     public final Driver driver() {
         return driver;
+    }
+
+    /** Binds or unbinds ({@code dev->driver = ...}); the caller holds the device lock. */
+    final void setDriver(Driver d) {
+        driver = d;
+        BusType b = bus;
+        if (b != null) {
+            b.recount(this);
+        }
     }
 
     /** The device's sysfs directory (valid while registered). */

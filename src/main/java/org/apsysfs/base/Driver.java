@@ -162,7 +162,7 @@ public abstract class Driver {
             // just before a bus scan removed it) is not probed
             return Errno.ENODEV;
         }
-        dev.driver = drv;
+        dev.setDriver(drv);
         drv.kernel.sysfs().batch(() -> {
             drv.dir.symlink(dev.name(), dev.dir);
             dev.dir.symlink("driver", drv.dir);
@@ -174,7 +174,7 @@ public abstract class Driver {
                 drv.dir.removeChild(dev.name());
                 dev.dir.removeChild("driver");
             });
-            dev.driver = null;
+            dev.setDriver(null);
             if (e.errno() != Errno.ENODEV && e.errno() != Errno.ENXIO) {
                 drv.kernel.log().warn("%s %s: probe with driver %s failed with error -%d",
                         drv.name, dev.name(), drv.name, e.errno().code());
@@ -228,7 +228,7 @@ public abstract class Driver {
             dev.dir.removeChild("driver");
         });
         drv.bus.remove(dev, drv);
-        dev.driver = null;
+        dev.setDriver(null);
         dev.uevent("unbind");
     }
 

@@ -519,24 +519,16 @@ public final class ApBus extends BusType {
         }
     }
 
+    /** The bindings count queue devices (cards are not counted). */
+    @Override
+    protected boolean counted(Device dev) {
+        return dev instanceof ApQueue;
+    }
+
     private String bindingsShow() {
-        int apqns = 0;
-        int bound = 0;
-        for (int a = 0; a < 256; a++) {
-            ApCard c = cards.get(a);
-            if (c == null) {
-                continue;
-            }
-            for (int d = 0; d < 256; d++) {
-                ApQueue q = c.queue(d);
-                if (q != null && q.onBus()) {
-                    apqns++;
-                    if (q.driver() != null) {
-                        bound++;
-                    }
-                }
-            }
-        }
+        int[] c = bindingCounts();
+        int apqns = c[0];
+        int bound = c[1];
         if (scanCount.get() >= 1 && bound == apqns) {
             return bound + "/" + apqns + " (complete)\n";
         }
@@ -547,17 +539,9 @@ public final class ApBus extends BusType {
         if (scanCount.get() < 1) {
             return;
         }
-        for (int a = 0; a < 256; a++) {
-            ApCard c = cards.get(a);
-            if (c == null) {
-                continue;
-            }
-            for (int d = 0; d < 256; d++) {
-                ApQueue q = c.queue(d);
-                if (q != null && q.onBus() && q.driver() == null) {
-                    return;
-                }
-            }
+        int[] c = bindingCounts();
+        if (c[1] != c[0]) {
+            return;
         }
         if (!bindingsComplete) {
             bindingsComplete = true;
