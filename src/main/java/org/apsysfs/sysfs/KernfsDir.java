@@ -39,6 +39,11 @@ public final class KernfsDir extends KernfsNode {
     /** The slot after the child added or removed last: where the next name most likely goes. */
     private int hint;
     /**
+     * The slot of the child looked up last (written by readers under the read lock: a racy hint,
+     * checked before use; any int is safe).
+     */
+    private int lookupHint;
+    /**
      * The bound tables, copy-on-write: (group, owner, Integer binding number) triples. The
      * binding number tells a re-bound table from the one an open file was made for.
      */
@@ -169,6 +174,12 @@ public final class KernfsDir extends KernfsNode {
         int lo = 0;
         int hi = nkids - 1;
         KernfsNode[] k = kids;
+        // a directory listing is looked up name after name: try the slot after the last one found
+        int h = lookupHint + 1;
+        if (h <= hi && compareRegion(k[h].name, path, from, to) == 0) {
+            lookupHint = h;
+            return h;
+        }
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
             int c = compareRegion(k[mid].name, path, from, to);
@@ -177,6 +188,7 @@ public final class KernfsDir extends KernfsNode {
             } else if (c > 0) {
                 hi = mid - 1;
             } else {
+                lookupHint = mid;
                 return mid;
             }
         }
