@@ -106,15 +106,21 @@ public class BusType {
 
     final void addDevice(Device dev) {
         devices.put(dev.name(), dev);
+        bumpChanges();
         dev.onBus = true;
         recount(dev);
     }
 
     final void removeDevice(Device dev) {
         if (devices.remove(dev.name(), dev)) {
+            bumpChanges();
             dev.onBus = false;
             recount(dev);
         }
+    }
+
+    private void bumpChanges() {
+        listChanges.incrementAndGet();
     }
 
     // ------------------------------------------------------------------ binding counts
@@ -173,10 +179,26 @@ public class BusType {
 
     /** The registered devices, in name order. */
     public final List<Device> devices() {
-        List<Device> out = new ArrayList<>(devices.values());
-        out.sort((a, b) -> a.name().compareTo(b.name()));
-        return out;
+        Sorted c = sorted;
+        long m = listChanges.get();
+        if (c == null || c.changes != m) {
+            List<Device> l = new ArrayList<>(devices.values());
+            l.sort((a, b) -> a.name().compareTo(b.name()));
+            c = new Sorted(m, l);
+            // a change made meanwhile counted up: this list is then not used again
+            sorted = c;
+        }
+        return new ArrayList<>(c.devices);
     }
+
+    /** The device list sorted by name, as of {@link #listChanges} = {@code changes}. */
+    private record Sorted(long changes, List<Device> devices) {
+    }
+
+    /** Made on demand, kept until the list changes. */
+    private volatile Sorted sorted;
+    /** Counts additions and removals (incremented after the change). */
+    private final java.util.concurrent.atomic.AtomicLong listChanges = new java.util.concurrent.atomic.AtomicLong();
 
     /** The number of registered devices. */
     public final int deviceCount() {
