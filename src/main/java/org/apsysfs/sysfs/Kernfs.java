@@ -36,6 +36,8 @@ public final class Kernfs {
          */
         void around(Kernfs fs, KernfsAttr attr, Runnable store);
     }
+
+    /** How long recent stores took (kernel/debug/apsysfs/store_times). */
     private final StoreTimes storeTimes = new StoreTimes();
 
     public Kernfs(Clock clock, KernelLog log) {
