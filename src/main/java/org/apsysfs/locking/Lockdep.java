@@ -74,6 +74,16 @@ public final class Lockdep {
     void acquire(LockClass cls, int subclass, Object lock, Object instance) {
         Key key = subclass == 0 ? cls.key0() : new Key(cls, subclass);
         Deque<Held> stack = held.get();
+        if (stack.isEmpty()) {
+            // the outermost lock: nothing to check, no dependency
+            if (!recordings.isEmpty()) {
+                for (Recording r : recordings) {
+                    r.note(stack, key);
+                }
+            }
+            stack.push(new Held(key, lock, instance));
+            return;
+        }
         for (Held h : stack) {
             if (h.lock == lock || h.key.equals(key)) {
                 report("WARNING: possible recursive locking detected\n"
@@ -87,8 +97,10 @@ public final class Lockdep {
                 addEdge(h.key, key, stack, instance);
             }
         }
-        for (Recording r : recordings) {
-            r.note(stack, key);
+        if (!recordings.isEmpty()) {
+            for (Recording r : recordings) {
+                r.note(stack, key);
+            }
         }
         stack.push(new Held(key, lock, instance));
     }
