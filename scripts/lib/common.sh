@@ -196,7 +196,7 @@ ensure_cds() {
             sleep 0.1
         done
         if [ -n "$ok" ]; then
-            # what a client does first: read attributes, list with ls -l, store (refused: 08 is not octal)
+            # what a client does first: read attributes, list with ls -l, store (in this throwaway daemon)
             timeout -k 1 10 cat -- "$d/bus/ap/ap_control_domain_mask" "$d/bus/ap/apmask" >/dev/null 2>&1 || true
             timeout -k 1 10 ls -l -- "$d/bus/ap/devices" "$d/devices/ap/card04" >/dev/null 2>&1 || true
             # shellcheck disable=SC2016  # $1 belongs to the inner shell

@@ -1,11 +1,14 @@
 package org.apsysfs.fuse;
 
+import com.kenai.jffi.MemoryIO;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import jnr.ffi.BaseStruct;
 import jnr.ffi.Pointer;
 import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
@@ -47,6 +50,13 @@ public final class SysfsFuse extends FuseStubFS {
     /** One page per serving thread for the bytes of a write (threads are long-lived). */
     private static final ThreadLocal<byte[]> WRITE_BUFFER =
             ThreadLocal.withInitial(() -> new byte[KernfsOpenFile.PAGE_SIZE]);
+    /** Native memory access without a Pointer object per request. */
+    private static final MemoryIO IO = MemoryIO.getInstance();
+    /** Scratch for decoding paths, per serving thread. */
+    private static final ThreadLocal<byte[]> PATH_BUFFER = ThreadLocal.withInitial(() -> new byte[256]);
+
+    /** The raw callbacks and their native stubs, kept reachable as long as the file system. */
+    private final List<Object> rawCallbacks = new ArrayList<>();
     private final ConcurrentHashMap<Long, KernfsOpenFile> open = new ConcurrentHashMap<>();
     private final AtomicLong nextFh = new AtomicLong(1);
     private final CountDownLatch ready = new CountDownLatch(1);
@@ -74,21 +84,56 @@ public final class SysfsFuse extends FuseStubFS {
     }
 
     /**
-     * Replaces jnr-fuse's callbacks for the frequent requests (lookup/getattr, open, read,
-     * write, release, opendir) with ones that read and write the native structs at
-     * fixed offsets ({@link RawLayout}): jnr-fuse wraps every {@code struct stat} and {@code
-     * struct fuse_file_info} in a new jnr {@code Struct} per request.
+     * Replaces jnr-fuse's callbacks for the frequent requests (lookup/getattr, readlink,
+     * getxattr, open, read, write, release, opendir) with {@link RawCallbacks}: paths decoded
+     * only when needed, structs read and written at {@link RawLayout}'s offsets. jnr-fuse
+     * decodes every path through a CharsetDecoder and wraps every {@code struct stat} and
+     * {@code struct fuse_file_info} in a new jnr {@code Struct} per request.
      */
     private void bindRawCallbacks() {
         if (!RawLayout.OK) {
             return;
         }
-        fuseOperations.getattr.set(this::getattrRaw);
-        fuseOperations.open.set(this::openRaw);
-        fuseOperations.read.set(this::readRaw);
-        fuseOperations.write.set(this::writeRaw);
-        fuseOperations.release.set((path, fi) -> releaseFile(fi.getLong(RawLayout.FI_FH)));
-        fuseOperations.opendir.set((path, fi) -> opendirFile(path));
+        install(fuseOperations.getattr, RawCallbacks.GetAttr.class, (RawCallbacks.GetAttr) this::getattrAt);
+        install(fuseOperations.readlink, RawCallbacks.Readlink.class, (RawCallbacks.Readlink) this::readlinkAt);
+        install(fuseOperations.getxattr, RawCallbacks.GetXattr.class,
+                (RawCallbacks.GetXattr) (path, name, value, size) -> getxattrFile(null, path));
+        install(fuseOperations.open, RawCallbacks.Open.class, (RawCallbacks.Open) this::openAt);
+        install(fuseOperations.opendir, RawCallbacks.Open.class,
+                (RawCallbacks.Open) (path, fi) -> opendirFile(cString(path)));
+        install(fuseOperations.read, RawCallbacks.ReadWrite.class,
+                (RawCallbacks.ReadWrite) (path, buf, size, offset, fi) ->
+                        readFile(null, path, IO.getLong(fi + RawLayout.FI_FH), buf, size, offset));
+        install(fuseOperations.write, RawCallbacks.ReadWrite.class,
+                (RawCallbacks.ReadWrite) (path, buf, size, offset, fi) ->
+                        writeFile(null, path, IO.getLong(fi + RawLayout.FI_FH), buf, size, offset));
+        install(fuseOperations.release, RawCallbacks.Release.class,
+                (RawCallbacks.Release) (path, fi) -> releaseFile(IO.getLong(fi + RawLayout.FI_FH)));
+    }
+
+    /** Puts the native stub of {@code callback} into the slot of jnr-fuse's callback table. */
+    private <T> void install(BaseStruct.Func<?> slot, Class<T> type, T callback) {
+        Pointer stub = fuseOperations.getRuntime().getClosureManager().getClosurePointer(type, callback);
+        slot.getMemory().putPointer(slot.offset(), stub);
+        rawCallbacks.add(callback);
+        rawCallbacks.add(stub);
+    }
+
+    /** The NUL-terminated string at {@code address} (paths: UTF-8; ours are ASCII). */
+    static String cString(long address) {
+        int n = (int) IO.getStringLength(address);
+        byte[] b = PATH_BUFFER.get();
+        if (b.length < n) {
+            b = new byte[Math.max(n, 2 * b.length)];
+            PATH_BUFFER.set(b);
+        }
+        IO.getByteArray(address, b, 0, n);
+        return new String(b, 0, n, StandardCharsets.UTF_8);
+    }
+
+    /** {@code path}, or the path at {@code address} if {@code path} is null. */
+    private static String path(String path, long address) {
+        return path != null ? path : cString(address);
     }
 
     /** Counted down when the kernel has sent INIT: the mount serves requests. */
@@ -168,7 +213,8 @@ public final class SysfsFuse extends FuseStubFS {
         }
     }
 
-    private int getattrRaw(String path, Pointer st) {
+    private int getattrAt(long pathAddress, long st) {
+        String path = cString(pathAddress);
         try {
             KernfsNode n = fs().lookup(path);
             if (n == null) {
@@ -222,26 +268,26 @@ public final class SysfsFuse extends FuseStubFS {
         setTime(stat.st_ctim, m.ctimeMillis());
     }
 
-    /** {@link #fill} straight into the {@code struct stat}. */
-    private static void fillRaw(KernfsNode n, Pointer st) {
+    /** {@link #fill} straight into the {@code struct stat} at {@code st}. */
+    private static void fillRaw(KernfsNode n, long st) {
         // no metadata of its own (the usual case): root-owned, one time for all three
         NodeMeta m = n.metaIfAny();
-        st.putInt(RawLayout.ST_MODE, typeAndMode(n));
-        st.putLong(RawLayout.ST_NLINK, nlink(n));
-        st.putLong(RawLayout.ST_SIZE, size(n));
-        st.putInt(RawLayout.ST_UID, m == null ? 0 : m.uid());
-        st.putInt(RawLayout.ST_GID, m == null ? 0 : m.gid());
-        st.putLong(RawLayout.ST_BLKSIZE, KernfsOpenFile.PAGE_SIZE);
-        st.putLong(RawLayout.ST_BLOCKS, 0);
+        IO.putInt(st + RawLayout.ST_MODE, typeAndMode(n));
+        IO.putLong(st + RawLayout.ST_NLINK, nlink(n));
+        IO.putLong(st + RawLayout.ST_SIZE, size(n));
+        IO.putInt(st + RawLayout.ST_UID, m == null ? 0 : m.uid());
+        IO.putInt(st + RawLayout.ST_GID, m == null ? 0 : m.gid());
+        IO.putLong(st + RawLayout.ST_BLKSIZE, KernfsOpenFile.PAGE_SIZE);
+        IO.putLong(st + RawLayout.ST_BLOCKS, 0);
         long t = m == null ? n.defaultTimeMillis() : 0;
-        setTime(st, RawLayout.ST_ATIME, RawLayout.ST_ATIME_NSEC, m == null ? t : m.atimeMillis());
-        setTime(st, RawLayout.ST_MTIME, RawLayout.ST_MTIME_NSEC, m == null ? t : m.mtimeMillis());
-        setTime(st, RawLayout.ST_CTIME, RawLayout.ST_CTIME_NSEC, m == null ? t : m.ctimeMillis());
+        setTime(st + RawLayout.ST_ATIME, st + RawLayout.ST_ATIME_NSEC, m == null ? t : m.atimeMillis());
+        setTime(st + RawLayout.ST_MTIME, st + RawLayout.ST_MTIME_NSEC, m == null ? t : m.mtimeMillis());
+        setTime(st + RawLayout.ST_CTIME, st + RawLayout.ST_CTIME_NSEC, m == null ? t : m.ctimeMillis());
     }
 
-    private static void setTime(Pointer st, long sec, long nsec, long millis) {
-        st.putLong(sec, millis / 1000L);
-        st.putLong(nsec, (millis % 1000L) * 1_000_000L);
+    private static void setTime(long sec, long nsec, long millis) {
+        IO.putLong(sec, millis / 1000L);
+        IO.putLong(nsec, (millis % 1000L) * 1_000_000L);
     }
 
     private static void setTime(Timespec t, long millis) {
@@ -251,6 +297,16 @@ public final class SysfsFuse extends FuseStubFS {
 
     @Override
     public int readlink(String path, Pointer buf, @size_t long size) {
+        return readlinkFile(path, 0, buf.address(), size);
+    }
+
+    private int readlinkAt(long path, long buf, long size) {
+        return readlinkFile(null, path, buf, size);
+    }
+
+    /** Writes the NUL-terminated target and returns 0 (what libfuse 2 expects). */
+    private int readlinkFile(String pathOrNull, long pathAddress, long buf, long size) {
+        String path = path(pathOrNull, pathAddress);
         try {
             KernfsNode n = fs().lookup(path);
             if (n == null) {
@@ -261,8 +317,8 @@ public final class SysfsFuse extends FuseStubFS {
             }
             byte[] target = l.targetPath().getBytes(StandardCharsets.UTF_8);
             int len = (int) Math.min(target.length, size - 1);
-            buf.put(0, target, 0, len);
-            buf.putByte(len, (byte) 0);
+            IO.putByteArray(buf, target, 0, len);
+            IO.putByte(buf + len, (byte) 0);
             return 0;
         } catch (RuntimeException e) {
             return fail("readlink", path, e);
@@ -316,12 +372,12 @@ public final class SysfsFuse extends FuseStubFS {
         return 0;
     }
 
-    private int openRaw(String path, Pointer fi) {
-        long fh = openFile(path, fi.getInt(RawLayout.FI_FLAGS));
+    private int openAt(long path, long fi) {
+        long fh = openFile(cString(path), IO.getInt(fi + RawLayout.FI_FLAGS));
         if (fh < 0) {
             return (int) fh;
         }
-        fi.putLong(RawLayout.FI_FH, fh);
+        IO.putLong(fi + RawLayout.FI_FH, fh);
         return 0;
     }
 
@@ -354,37 +410,30 @@ public final class SysfsFuse extends FuseStubFS {
 
     @Override
     public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-        return readFile(path, fi.fh.get(), buf, size, offset);
+        return readFile(path, 0, fi.fh.get(), buf.address(), size, offset);
     }
 
-    private int readRaw(String path, Pointer buf, @size_t long size, @off_t long offset, Pointer fi) {
-        return readFile(path, fi.getLong(RawLayout.FI_FH), buf, size, offset);
-    }
-
-    private int readFile(String path, long fh, Pointer buf, long size, long offset) {
+    /** Reads into {@code buf}; the path (given, or decoded from its address) only names errors. */
+    private int readFile(String pathOrNull, long pathAddress, long fh, long buf, long size, long offset) {
         try {
             KernfsOpenFile of = open.get(fh);
             if (of == null) {
                 return -ErrorCodes.EBADF();
             }
             KernfsOpenFile.Slice data = of.readSlice(offset, (int) Math.min(size, Integer.MAX_VALUE));
-            buf.put(0, data.data(), data.offset(), data.length());
+            IO.putByteArray(buf, data.data(), data.offset(), data.length());
             return data.length();
         } catch (RuntimeException e) {
-            return fail("read", path, e);
+            return fail("read", path(pathOrNull, pathAddress), e);
         }
     }
 
     @Override
     public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-        return writeFile(path, fi.fh.get(), buf, size, offset);
+        return writeFile(path, 0, fi.fh.get(), buf.address(), size, offset);
     }
 
-    private int writeRaw(String path, Pointer buf, @size_t long size, @off_t long offset, Pointer fi) {
-        return writeFile(path, fi.getLong(RawLayout.FI_FH), buf, size, offset);
-    }
-
-    private int writeFile(String path, long fh, Pointer buf, long size, long offset) {
+    private int writeFile(String pathOrNull, long pathAddress, long fh, long buf, long size, long offset) {
         try {
             KernfsOpenFile of = open.get(fh);
             if (of == null) {
@@ -395,10 +444,10 @@ public final class SysfsFuse extends FuseStubFS {
                     : (int) Math.min(size, KernfsOpenFile.PAGE_SIZE);
             // the store copies what it needs (KernfsOpenFile.write makes a String of it)
             byte[] data = len <= KernfsOpenFile.PAGE_SIZE ? WRITE_BUFFER.get() : new byte[len];
-            buf.get(0, data, 0, len);
+            IO.getByteArray(buf, data, 0, len);
             return of.write(data, len, offset);
         } catch (RuntimeException e) {
-            return fail("write", path, e);
+            return fail("write", path(pathOrNull, pathAddress), e);
         }
     }
 
@@ -547,7 +596,12 @@ public final class SysfsFuse extends FuseStubFS {
 
     @Override
     public int getxattr(String path, String name, Pointer value, @size_t long size) {
-        return fs().lookup(path) == null ? -ErrorCodes.ENOENT() : -ENODATA;
+        return getxattrFile(path, 0);
+    }
+
+    /** sysfs without an LSM has no extended attributes: ENODATA for every name. */
+    private int getxattrFile(String pathOrNull, long pathAddress) {
+        return fs().lookup(path(pathOrNull, pathAddress)) == null ? -ErrorCodes.ENOENT() : -ENODATA;
     }
 
     @Override
