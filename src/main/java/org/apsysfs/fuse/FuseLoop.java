@@ -345,7 +345,9 @@ final class FuseLoop {
                     }
                 }
                 try {
-                    lib.fuse_session_process(session, buf, res, chp.getPointer(0));
+                    // the kernel channel stays what it was; a Pointer per request otherwise
+                    Pointer ch = chp.getLong(0) == channel.address() ? channel : chp.getPointer(0);
+                    lib.fuse_session_process(session, buf, res, ch);
                 } catch (RuntimeException | Error e) {
                     // a callback let an exception escape; libfuse has answered the request
                     LOG.error("apsysfs: FUSE request failed", e);
