@@ -2,6 +2,7 @@ package org.apsysfs.fuse;
 
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.IgnoreError;
+import jnr.ffi.types.intptr_t;
 import jnr.ffi.types.size_t;
 import ru.serce.jnrfuse.struct.FuseOperations;
 
@@ -62,10 +63,10 @@ public interface LibFuseSession {
 
     /**
      * {@code struct fuse_context *fuse_get_context(void)} (FUSE_2.8): the calling request's
-     * uid, gid and pid; valid inside a callback.
+     * uid, gid and pid; valid inside a callback. Its address (0 outside a request).
      */
     @IgnoreError
-    Pointer fuse_get_context();
+    @intptr_t long fuse_get_context();
 
     /** {@code int fuse_session_exited(struct fuse_session *se)} */
     @IgnoreError

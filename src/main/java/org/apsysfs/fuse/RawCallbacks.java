@@ -36,6 +36,12 @@ public final class RawCallbacks {
         int getxattr(long path, long name, long value, long size);
     }
 
+    /** {@code int (*truncate)(const char *path, off_t size)} (every {@code echo x > attr}) */
+    public interface Truncate {
+        @Delegate
+        int truncate(long path, long size);
+    }
+
     /** {@code open} and {@code opendir}: {@code int (*)(const char *path, struct fuse_file_info *fi)} */
     public interface Open {
         @Delegate

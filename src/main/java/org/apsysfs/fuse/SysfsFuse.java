@@ -85,7 +85,7 @@ public final class SysfsFuse extends FuseStubFS {
 
     /**
      * Replaces jnr-fuse's callbacks for the frequent requests (lookup/getattr, readlink,
-     * getxattr, open, read, write, release, opendir) with {@link RawCallbacks}: paths decoded
+     * getxattr, open, read, write, truncate, release, opendir) with {@link RawCallbacks}: paths decoded
      * only when needed, structs read and written at {@link RawLayout}'s offsets. jnr-fuse
      * decodes every path through a CharsetDecoder and wraps every {@code struct stat} and
      * {@code struct fuse_file_info} in a new jnr {@code Struct} per request.
@@ -107,6 +107,8 @@ public final class SysfsFuse extends FuseStubFS {
         install(fuseOperations.write, RawCallbacks.ReadWrite.class,
                 (RawCallbacks.ReadWrite) (path, buf, size, offset, fi) ->
                         writeFile(null, path, IO.getLong(fi + RawLayout.FI_FH), buf, size, offset));
+        install(fuseOperations.truncate, RawCallbacks.Truncate.class,
+                (RawCallbacks.Truncate) (path, size) -> truncateFile(cString(path)));
         install(fuseOperations.release, RawCallbacks.Release.class,
                 (RawCallbacks.Release) (path, fi) -> releaseFile(IO.getLong(fi + RawLayout.FI_FH)));
     }
@@ -175,12 +177,12 @@ public final class SysfsFuse extends FuseStubFS {
     private Cred cred() {
         try {
             if (RawLayout.OK) {
-                Pointer ctx = FuseLoop.library().fuse_get_context();
-                if (ctx == null) {
+                long ctx = FuseLoop.library().fuse_get_context();
+                if (ctx == 0) {
                     return Cred.ROOT;
                 }
-                int uid = ctx.getInt(RawLayout.CTX_UID);
-                int gid = ctx.getInt(RawLayout.CTX_GID);
+                int uid = IO.getInt(ctx + RawLayout.CTX_UID);
+                int gid = IO.getInt(ctx + RawLayout.CTX_GID);
                 return uid == 0 && gid == 0 ? Cred.ROOT : new Cred(uid, gid);
             }
             var ctx = getContext();
@@ -475,6 +477,10 @@ public final class SysfsFuse extends FuseStubFS {
 
     @Override
     public int truncate(String path, @off_t long size) {
+        return truncateFile(path);
+    }
+
+    private int truncateFile(String path) {
         // sysfs accepts a truncate of an attribute and ignores it (what `echo x > attr` does).
         KernfsNode n = fs().lookup(path);
         if (n == null) {
