@@ -56,6 +56,23 @@ class MountedTreeTest {
     }
 
     @Test
+    void thereAreNoExtendedAttributes(Path mnt) throws Exception {
+        // sysfs without an LSM: getxattr answers ENODATA (not EOPNOTSUPP: that would be a
+        // file system without xattr support), and ENOENT for a missing path
+        for (String p : new String[] {"devices/test/value", "devices/test"}) {
+            var view = Files.getFileAttributeView(mnt.resolve(p),
+                    java.nio.file.attribute.UserDefinedFileAttributeView.class);
+            assertThat(view.list()).as(p).isEmpty();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> view.size("x")).as(p)
+                    .isInstanceOf(java.nio.file.FileSystemException.class).hasMessageContaining("No data available");
+        }
+        var missing = Files.getFileAttributeView(mnt.resolve("devices/test/none"),
+                java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> missing.size("x"))
+                .isInstanceOf(java.nio.file.NoSuchFileException.class);
+    }
+
+    @Test
     void directoriesHaveNlinkTwoPlusSubdirsAndSizeZero(Path mnt) throws Exception {
         // devices/test holds power/ and subdir/
         assertSysfs(mnt).file("devices/test").isDirectory().hasMode(0755).hasNlink(4).hasSize(0).isOwnedBy(0, 0);
