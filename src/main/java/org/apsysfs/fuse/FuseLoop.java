@@ -302,7 +302,7 @@ final class FuseLoop {
                     LockSupport.parkNanos(this, 1_000_000_000L);
                 }
                 watcherAsleep = false;
-                quietSince = System.nanoTime();
+                // still quiet (no request changed the count): sleep on; a request resets quietSince
             } else {
                 LockSupport.parkNanos(this, SPARE_AFTER_NANOS / 2);
             }
