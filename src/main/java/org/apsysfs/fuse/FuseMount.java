@@ -39,8 +39,10 @@ public final class FuseMount {
         this.fs = new SysfsFuse(source);
         this.mountPoint = mountPoint.toAbsolutePath().normalize();
         this.singleThreaded = singleThreaded;
+        // atomic_o_trunc: open(O_TRUNC) comes as one OPEN with O_TRUNC in its flags instead of
+        // a SETATTR (truncate + getattr) first; attributes ignore the truncation either way
         String opts = "fsname=apsysfs,subtype=apsysfs,direct_io,entry_timeout=0,attr_timeout=0,"
-                + "negative_timeout=0";
+                + "negative_timeout=0,atomic_o_trunc";
         if (allowOther) {
             opts += ",allow_other,default_permissions";
         }
