@@ -59,8 +59,6 @@ final class FuseLoop {
     static final long SPARE_AFTER_NANOS = Math.max(100, Long.getLong("apsysfs.fuse.spareMicros", 2000)) * 1000L;
     /** Spare threads (waiting in Java) beyond this many end. */
     static final int MAX_SPARES = 10;
-    /** The watcher sleeps until the next request after this long without requests. */
-    private static final long QUIET_NANOS = 100_000_000L;
     private static final int EINTR = 4;
     private static final AtomicInteger LOOPS = new AtomicInteger();
     private static volatile LibFuseSession library;
@@ -84,9 +82,8 @@ final class FuseLoop {
     /** Spares, most recently used first. */
     private final ConcurrentLinkedDeque<Worker> spares = new ConcurrentLinkedDeque<>();
     private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
-    /** Requests received so far (approximately: only its changes matter). */
-    private volatile long requests;
-    private volatile boolean watcherAsleep;
+    /** The watcher sleeps until a thread takes the last reader's place (readers drops to 0). */
+    private volatile boolean watcherIdle;
     private volatile Thread watcher;
     private volatile boolean exit;
     private volatile int error;
@@ -250,15 +247,14 @@ final class FuseLoop {
     }
 
     /**
-     * The watcher (multi-threaded), on the thread that called {@link #run}. While requests come
-     * in it looks every {@link #SPARE_AFTER_NANOS}/2 whether nobody reads and a request has
-     * been running longer than {@link #SPARE_AFTER_NANOS}, and then adds a reader. After
-     * {@link #QUIET_NANOS} without requests it sleeps until a request wakes it. Returns when
-     * no thread serves any more.
+     * The watcher (multi-threaded), on the thread that called {@link #run}. It sleeps while
+     * some thread reads; when the last reader takes a request (readers drops to 0) that thread
+     * wakes it, and it waits until the oldest running request has run {@link
+     * #SPARE_AFTER_NANOS}: if still nobody reads then, it adds a reader. A client that sends
+     * one request at a time never wakes it (two threads read). Returns when no thread serves
+     * any more.
      */
     private void watch() {
-        long seen = -1;
-        long quietSince = System.nanoTime();
         long exitSeen = 0;
         boolean kicked = false;
         // parking returns at once while the interrupt flag is set: keep it clear, restore it
@@ -280,31 +276,29 @@ final class FuseLoop {
                 LockSupport.parkNanos(this, 50_000_000L);
                 continue;
             }
-            boolean busy = false;
-            for (Worker w : workers) {
-                long since = w.busySince;
-                if (since != 0) {
-                    busy = true;
-                    if (now - since > SPARE_AFTER_NANOS && readers.get() <= 0) {
-                        addReader();
-                    }
-                }
-            }
-            long r = requests;
-            if (r != seen || busy) {
-                seen = r;
-                quietSince = now;
-            }
-            if (now - quietSince > QUIET_NANOS) {
-                watcherAsleep = true;
-                if (requests == seen && !exit) {
-                    // a request unparks; the timeout only bounds a missed wake-up
+            if (readers.get() > 0) {
+                watcherIdle = true;
+                if (readers.get() > 0 && !exit && live.get() > 0) {
+                    // the timeout only bounds a missed wake-up
                     LockSupport.parkNanos(this, 1_000_000_000L);
                 }
-                watcherAsleep = false;
-                // still quiet (no request changed the count): sleep on; a request resets quietSince
+                watcherIdle = false;
+                continue;
+            }
+            long oldest = 0;
+            for (Worker w : workers) {
+                long since = w.busySince;
+                if (since != 0 && (oldest == 0 || since - oldest < 0)) {
+                    oldest = since;
+                }
+            }
+            long due = oldest == 0 ? SPARE_AFTER_NANOS : oldest + SPARE_AFTER_NANOS - now;
+            if (oldest != 0 && due <= 0) {
+                if (readers.get() <= 0) {
+                    addReader();
+                }
             } else {
-                LockSupport.parkNanos(this, SPARE_AFTER_NANOS / 2);
+                LockSupport.parkNanos(this, Math.max(due, 50_000L));
             }
         }
         if (interrupted) {
@@ -336,13 +330,11 @@ final class FuseLoop {
                     break;
                 }
                 w.busySince = System.nanoTime();
-                readers.decrementAndGet();
-                if (multiThreaded) {
-                    requests++;
-                    if (watcherAsleep) {
-                        watcherAsleep = false;
-                        LockSupport.unpark(watcher);
-                    }
+                int stillReading = readers.decrementAndGet();
+                if (multiThreaded && stillReading <= 0 && watcherIdle) {
+                    // the last reader took a request: the watcher times it
+                    watcherIdle = false;
+                    LockSupport.unpark(watcher);
                 }
                 try {
                     // the kernel channel stays what it was; a Pointer per request otherwise
