@@ -1,7 +1,6 @@
 package org.apsysfs.fuse;
 
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import jnr.ffi.LibraryLoader;
@@ -81,9 +80,10 @@ final class FuseLoop {
     private final AtomicInteger readers = new AtomicInteger();
     /** Spares, most recently used first. */
     private final ConcurrentLinkedDeque<Worker> spares = new ConcurrentLinkedDeque<>();
-    private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
     /** The watcher sleeps until a thread takes the last reader's place (readers drops to 0). */
     private volatile boolean watcherIdle;
+    /** System.nanoTime() when readers last dropped to 0. */
+    private volatile long noReaderSince;
     private volatile Thread watcher;
     private volatile boolean exit;
     private volatile int error;
@@ -93,8 +93,6 @@ final class FuseLoop {
     /** A serving thread. */
     private static final class Worker {
         final Thread thread;
-        /** System.nanoTime() when its current request arrived; 0 while not processing. */
-        volatile long busySince;
         volatile boolean promoted;
 
         Worker(Thread thread) {
@@ -213,21 +211,15 @@ final class FuseLoop {
     /** Starts a worker; the caller has counted it in {@link #readers}. */
     private void startWorker() {
         live.incrementAndGet();
-        Worker w = null;
         try {
             Worker[] self = new Worker[1];
             Thread t = new Thread(() -> work(self[0]), namePrefix + nextId.getAndIncrement());
             t.setDaemon(true);
-            w = new Worker(t);
-            self[0] = w;
-            workers.add(w);
+            self[0] = new Worker(t);
             t.start();
             started.incrementAndGet();
         } catch (RuntimeException | Error e) {
             // no thread (out of memory or threads): serve on with the ones there are
-            if (w != null) {
-                workers.remove(w);
-            }
             readers.decrementAndGet();
             live.decrementAndGet();
             LOG.error("apsysfs: cannot start a FUSE thread", e);
@@ -249,10 +241,9 @@ final class FuseLoop {
     /**
      * The watcher (multi-threaded), on the thread that called {@link #run}. It sleeps while
      * some thread reads; when the last reader takes a request (readers drops to 0) that thread
-     * wakes it, and it waits until the oldest running request has run {@link
-     * #SPARE_AFTER_NANOS}: if still nobody reads then, it adds a reader. A client that sends
-     * one request at a time never wakes it (two threads read). Returns when no thread serves
-     * any more.
+     * wakes it, and if nobody has read for {@link #SPARE_AFTER_NANOS} since, it adds a reader.
+     * A client that sends one request at a time never wakes it (two threads read). Returns
+     * when no thread serves any more.
      */
     private void watch() {
         long exitSeen = 0;
@@ -285,18 +276,9 @@ final class FuseLoop {
                 watcherIdle = false;
                 continue;
             }
-            long oldest = 0;
-            for (Worker w : workers) {
-                long since = w.busySince;
-                if (since != 0 && (oldest == 0 || since - oldest < 0)) {
-                    oldest = since;
-                }
-            }
-            long due = oldest == 0 ? SPARE_AFTER_NANOS : oldest + SPARE_AFTER_NANOS - now;
-            if (oldest != 0 && due <= 0) {
-                if (readers.get() <= 0) {
-                    addReader();
-                }
+            long due = noReaderSince + SPARE_AFTER_NANOS - now;
+            if (due <= 0) {
+                addReader();
             } else {
                 LockSupport.parkNanos(this, Math.max(due, 50_000L));
             }
@@ -329,12 +311,14 @@ final class FuseLoop {
                 if (exit) {
                     break;
                 }
-                w.busySince = System.nanoTime();
                 int stillReading = readers.decrementAndGet();
-                if (multiThreaded && stillReading <= 0 && watcherIdle) {
-                    // the last reader took a request: the watcher times it
-                    watcherIdle = false;
-                    LockSupport.unpark(watcher);
+                if (multiThreaded && stillReading <= 0) {
+                    // the last reader took a request: the watcher times how long nobody reads
+                    noReaderSince = System.nanoTime();
+                    if (watcherIdle) {
+                        watcherIdle = false;
+                        LockSupport.unpark(watcher);
+                    }
                 }
                 try {
                     // the kernel channel stays what it was; a Pointer per request otherwise
@@ -344,7 +328,6 @@ final class FuseLoop {
                     // a callback let an exception escape; libfuse has answered the request
                     LOG.error("apsysfs: FUSE request failed", e);
                 }
-                w.busySince = 0;
                 if (multiThreaded && readers.get() >= READERS) {
                     // enough threads read: wait as a spare until the watcher needs one
                     if (spares.size() >= MAX_SPARES) {
@@ -366,7 +349,6 @@ final class FuseLoop {
                 }
             }
         } finally {
-            workers.remove(w);
             if (!retired) {
                 // the connection ended (or reading failed): nobody reads again
                 exit = true;

@@ -96,9 +96,10 @@ class FuseLoopTest {
             assertThat(Sys.read(m.resolve("who"))).isEqualTo("x\n");
         }
         assertThat(Sys.readdir(m.resolve("dir"))).contains("sub");
-        // one more thread per blocked callback, not one per request
+        // the blocked three plus two readers (a few more if a reader was preempted for 2 ms on
+        // a busy machine), not one thread per request
         FuseLoop loop = m.fuseMount().loop();
-        assertThat(loop.liveThreads()).isBetween(3 + 1, 3 + FuseLoop.READERS + 1);
+        assertThat(loop.liveThreads()).isBetween(3 + 1, 3 + FuseLoop.READERS + 3);
         for (Thread w : writers) {
             assertThat(w.isAlive()).as("a store returned before it was released").isTrue();
         }
