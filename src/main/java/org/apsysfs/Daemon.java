@@ -71,19 +71,15 @@ public final class Daemon {
      * then the initial bus scan.
      */
     public static Daemon create(MachineSpec spec, Clock clock) {
-        return create(spec, clock, hw -> { }, d -> { });
+        return create(spec, clock, hw -> { });
     }
 
     /**
      * Boots as {@link #create(MachineSpec, Clock)}, letting {@code beforeBus} change the
      * machine before the AP bus first looks at it (a restored state takes adapters out of the
-     * host configuration here) and {@code beforeScan} act on the booted system before the
-     * first bus scan (a restored state sets {@code apmask}/{@code aqmask} here, as the
-     * {@code ap.apmask=}/{@code ap.aqmask=} kernel parameters do, so that queues probe
-     * straight to the right driver).
+     * host configuration here).
      */
-    public static Daemon create(MachineSpec spec, Clock clock, java.util.function.Consumer<ApHardware> beforeBus,
-                                java.util.function.Consumer<Daemon> beforeScan) {
+    public static Daemon create(MachineSpec spec, Clock clock, java.util.function.Consumer<ApHardware> beforeBus) {
         Kernel k = new Kernel(clock);
         ApHardware hw = new ApHardware(spec, clock);
         beforeBus.accept(hw);
@@ -96,10 +92,9 @@ public final class Daemon {
         new GuestFiles(k, guests, vfio, bus);
         new FaultFiles(k, hw, guests);
         new HostFiles(k, hw, bus);
+        bus.initialScan();
         Daemon d = new Daemon(k, spec, hw, bus, vfio);
         d.guests = guests;
-        beforeScan.accept(d);
-        bus.initialScan();
         return d;
     }
 

@@ -186,6 +186,25 @@ public final class ApMask {
         return out;
     }
 
+    /**
+     * The set IDs as ascending runs, each written with {@code fmt} ("0x%04x" gives "0x0004")
+     * or, for a run of several, "FROM-TO" ("0x0010-0x001f"): the ID lists of machine and
+     * state files.
+     */
+    public java.util.List<String> ranges(String fmt) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        int[] ids = ids();
+        for (int i = 0; i < ids.length;) {
+            int j = i;
+            while (j + 1 < ids.length && ids[j + 1] == ids[j] + 1) {
+                j++;
+            }
+            out.add(i == j ? String.format(fmt, ids[i]) : String.format(fmt + "-" + fmt, ids[i], ids[j]));
+            i = j + 1;
+        }
+        return out;
+    }
+
     /** The set IDs in ascending order. */
     public IntStream stream() {
         return IntStream.of(ids());

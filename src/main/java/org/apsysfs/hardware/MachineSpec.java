@@ -184,18 +184,10 @@ public record MachineSpec(String name, boolean qciInstalled, Set<ApFeature> feat
         return o;
     }
 
-    /** A mask as ID ranges ("0x0004", "0x0010-0x001f"). */
-    static com.fasterxml.jackson.databind.node.ArrayNode idRanges(ApMask m) {
+    /** Domain IDs as ranges ("0x0004", "0x0010-0x001f"). */
+    private static com.fasterxml.jackson.databind.node.ArrayNode idRanges(ApMask m) {
         com.fasterxml.jackson.databind.node.ArrayNode arr = MAPPER.createArrayNode();
-        int[] ids = m.ids();
-        for (int i = 0; i < ids.length;) {
-            int j = i;
-            while (j + 1 < ids.length && ids[j + 1] == ids[j] + 1) {
-                j++;
-            }
-            arr.add(i == j ? String.format("0x%04x", ids[i]) : String.format("0x%04x-0x%04x", ids[i], ids[j]));
-            i = j + 1;
-        }
+        m.ranges("0x%04x").forEach(arr::add);
         return arr;
     }
 

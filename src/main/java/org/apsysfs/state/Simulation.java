@@ -77,13 +77,13 @@ public final class Simulation implements Kernfs.StoreHook {
             String text = f.read();
             Daemon d = StateFormat.restore(StateFormat.parse(text, "state"), clock);
             Simulation s = new Simulation(d, clock, f);
-            s.saved = StateFormat.render(StateFormat.dump(d));
+            s.saved = render(d);
             d.kernel().log().info("apsysfs: state: restored from %s", f.path());
             return s;
         }
         Daemon d = Daemon.create(machine, clock);
         Simulation s = new Simulation(d, clock, f);
-        String text = StateFormat.render(StateFormat.dump(d));
+        String text = render(d);
         try {
             f.write(text);
         } catch (IOException e) {
@@ -109,16 +109,6 @@ public final class Simulation implements Kernfs.StoreHook {
         return Optional.ofNullable(file);
     }
 
-    /** The current state as text (the content of the {@code state} control file). */
-    public String dumpText() {
-        stateRwsem.writeLock().lock();
-        try {
-            return StateFormat.render(StateFormat.dump(current));
-        } finally {
-            stateRwsem.writeLock().unlock();
-        }
-    }
-
     /**
      * Replaces the system with the one {@code doc} describes (and saves it, with a state file).
      *
@@ -130,7 +120,7 @@ public final class Simulation implements Kernfs.StoreHook {
         try {
             Daemon nd = StateFormat.restore(doc, clock);
             if (file != null) {
-                String text = StateFormat.render(StateFormat.dump(nd));
+                String text = render(nd);
                 try {
                     file.write(text);
                 } catch (IOException e) {
@@ -153,7 +143,7 @@ public final class Simulation implements Kernfs.StoreHook {
         }
         stateRwsem.writeLock().lock();
         try {
-            String text = StateFormat.render(StateFormat.dump(current));
+            String text = render(current);
             if (!text.equals(saved)) {
                 file.write(text);
                 saved = text;
@@ -166,6 +156,10 @@ public final class Simulation implements Kernfs.StoreHook {
     /** Stops the current system's background work. */
     public void close() {
         current.shutdown();
+    }
+
+    private static String render(Daemon d) {
+        return StateFormat.render(StateFormat.dump(d));
     }
 
     private void adopt(Daemon d) {
@@ -211,7 +205,7 @@ public final class Simulation implements Kernfs.StoreHook {
                 throw KernelException.of(Errno.ENODEV,
                         "apsysfs: state: the system was replaced while %s was written; the write is lost", attr.path());
             }
-            String text = StateFormat.render(StateFormat.dump(d));
+            String text = render(d);
             if (text.equals(saved)) {
                 return;
             }
@@ -251,7 +245,7 @@ public final class Simulation implements Kernfs.StoreHook {
             Thread.currentThread().interrupt();
         }
         try {
-            return StateFormat.render(StateFormat.dump(current));
+            return render(current);
         } finally {
             if (locked) {
                 stateRwsem.writeLock().unlock();

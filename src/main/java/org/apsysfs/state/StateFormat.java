@@ -176,32 +176,14 @@ public final class StateFormat {
 
     private static ArrayNode adapterIds(ApMask m) {
         ArrayNode a = MAPPER.createArrayNode();
-        for (String r : ranges(m, "0x%02x")) {
-            a.add(r);
-        }
+        m.ranges("0x%02x").forEach(a::add);
         return a;
     }
 
     private static ArrayNode domainIds(ApMask m) {
         ArrayNode a = MAPPER.createArrayNode();
-        for (String r : ranges(m, "0x%04x")) {
-            a.add(r);
-        }
+        m.ranges("0x%04x").forEach(a::add);
         return a;
-    }
-
-    private static List<String> ranges(ApMask m, String fmt) {
-        List<String> out = new ArrayList<>();
-        int[] ids = m.ids();
-        for (int i = 0; i < ids.length;) {
-            int j = i;
-            while (j + 1 < ids.length && ids[j + 1] == ids[j] + 1) {
-                j++;
-            }
-            out.add(i == j ? String.format(fmt, ids[i]) : String.format(fmt + "-" + fmt, ids[i], ids[j]));
-            i = j + 1;
-        }
-        return out;
     }
 
     // ------------------------------------------------------------------ parse
@@ -267,22 +249,12 @@ public final class StateFormat {
                 throw new StateException(String.format("host.adaptersOutOfConfig: adapter 0x%02x is not installed", id));
             }
         }
-        ObjectNode bus = r.obj(doc, "bus");
-        Daemon[] booted = new Daemon[1];
-        Daemon d;
-        try {
-            d = Daemon.create(spec, clock, hw -> {
-                for (int id : out.ids()) {
-                    hw.removeAdapter(id);
-                }
-            }, b -> booted[0] = b);
-        } catch (RuntimeException e) {
-            if (booted[0] != null) {
-                booted[0].shutdown();
-                booted[0].kernel().sysfs().retire();
+        r.obj(doc, "bus");
+        Daemon d = Daemon.create(spec, clock, hw -> {
+            for (int id : out.ids()) {
+                hw.removeAdapter(id);
             }
-            throw e;
-        }
+        });
         try {
             replay(r, d);
             return d;
@@ -450,7 +422,7 @@ public final class StateFormat {
                     }
                     String nib = r.text(q, w + ".nib", "nib");
                     if (!waited) {
-                        d.kernel().clock().sleepMillis(d.hardware().spec().resetLatencyNanos() / 1_000_000L + 1);
+                        awaitResets(d);
                         waited = true;
                     }
                     io.write(w, CONTROL + "guests/" + name + "/pqap",
@@ -478,11 +450,16 @@ public final class StateFormat {
 
         // let the resets the probes started end (a restored system starts settled), then the
         // faults, last, so that they do not disturb the restore itself
-        d.kernel().clock().sleepMillis(d.hardware().spec().resetLatencyNanos() / 1_000_000L + 1);
+        awaitResets(d);
         ArrayNode faults = r.arr(doc, "faults");
         for (int i = 0; i < faults.size(); i++) {
             io.write("faults[" + i + "]", CONTROL + "faults", r.text(faults.get(i), "faults[" + i + "]") + "\n");
         }
+    }
+
+    /** Waits (on the system's clock) until resets started now have ended: the machine's reset latency. */
+    private static void awaitResets(Daemon d) {
+        d.kernel().clock().sleepMillis(d.hardware().spec().resetLatencyNanos() / 1_000_000L + 1);
     }
 
     private static void writeIfDifferent(SysfsIo io, String where, String path, String value) {

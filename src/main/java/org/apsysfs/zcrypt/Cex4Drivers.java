@@ -77,21 +77,34 @@ public final class Cex4Drivers {
 
     /** The zcrypt online flag of a card bound to cex4card; null while it is not bound to it. */
     public static Boolean onlineFlag(org.apsysfs.bus.ApCard c) {
-        return ZcryptCard.onlineFlag(c);
+        return c.drvdata() instanceof ZcryptCard z ? z.online : null;
     }
 
     /** The zcrypt online flag of a queue bound to cex4queue; null while it is not bound to it. */
     public static Boolean onlineFlag(org.apsysfs.bus.ApQueue q) {
-        return ZcryptCard.onlineFlag(q);
+        ZcryptQueue z = ZcryptCard.zq(q);
+        return z == null ? null : z.online;
     }
 
-    /** Sets a card's online flag as a restored state says; false if it is not bound to cex4card. */
+    /**
+     * Sets a card's online flag as a restored state says (no checks: the flag of a deconfigured
+     * card is kept although its {@code online} file shows 0); false if it is not bound to cex4card.
+     */
     public static boolean restoreOnlineFlag(org.apsysfs.bus.ApCard c, boolean on) {
-        return ZcryptCard.restoreOnlineFlag(c, on);
+        if (c.drvdata() instanceof ZcryptCard z) {
+            z.online = on;
+            return true;
+        }
+        return false;
     }
 
     /** Sets a queue's online flag as a restored state says; false if it is not bound to cex4queue. */
     public static boolean restoreOnlineFlag(org.apsysfs.bus.ApQueue q, boolean on) {
-        return ZcryptCard.restoreOnlineFlag(q, on);
+        ZcryptQueue z = ZcryptCard.zq(q);
+        if (z == null) {
+            return false;
+        }
+        z.online = on;
+        return true;
     }
 }

@@ -43,39 +43,6 @@ final class ZcryptCard {
         this.typeString = ApModel.typeName(card.deviceType(), card.mode());
     }
 
-    /** The zcrypt online flag of a card bound to cex4card; null while it is not bound to it. */
-    public static Boolean onlineFlag(ApCard c) {
-        return c.drvdata() instanceof ZcryptCard z ? z.online : null;
-    }
-
-    /** The zcrypt online flag of a queue bound to cex4queue; null while it is not bound to it. */
-    public static Boolean onlineFlag(ApQueue q) {
-        ZcryptQueue z = zq(q);
-        return z == null ? null : z.online;
-    }
-
-    /**
-     * Sets the online flag as a restored state says (no checks: the flag of a deconfigured
-     * card is kept although its {@code online} file shows 0); false if not bound to zcrypt.
-     */
-    public static boolean restoreOnlineFlag(ApCard c, boolean on) {
-        if (c.drvdata() instanceof ZcryptCard z) {
-            z.online = on;
-            return true;
-        }
-        return false;
-    }
-
-    /** As {@link #restoreOnlineFlag(ApCard, boolean)} for a queue. */
-    public static boolean restoreOnlineFlag(ApQueue q, boolean on) {
-        ZcryptQueue z = zq(q);
-        if (z == null) {
-            return false;
-        }
-        z.online = on;
-        return true;
-    }
-
     static ZcryptCard zc(ApCard c) {
         return (ZcryptCard) c.drvdata();
     }
