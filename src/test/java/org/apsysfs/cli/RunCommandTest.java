@@ -85,7 +85,13 @@ class RunCommandTest {
                 Thread.sleep(5); // polling with a bound, not synchronisation
             }
             assertThat(FuseMount.isMountPoint(dir)).isTrue();
-            assertThat(Sys.read(dir.resolve("kernel/debug/apsysfs/dmesg"))).contains("apsysfs: serving default at " + dir);
+            // the tree answers as soon as the kernel has sent INIT; the command logs "serving"
+            // right after it sees that, so the line may come a moment later
+            String serving = "apsysfs: serving default at " + dir;
+            while (!Sys.read(dir.resolve("kernel/debug/apsysfs/dmesg")).contains(serving) && System.nanoTime() < deadline) {
+                Thread.sleep(5); // polling with a bound, not synchronisation
+            }
+            assertThat(Sys.read(dir.resolve("kernel/debug/apsysfs/dmesg"))).contains(serving);
             assertThat(Sys.run("fusermount", "-u", dir.toString()).exitCode()).isZero();
             t.join(10_000);
             assertThat(t.isAlive()).isFalse();
