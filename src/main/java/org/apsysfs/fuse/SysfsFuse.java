@@ -43,7 +43,6 @@ public final class SysfsFuse extends FuseStubFS {
     private static final int O_ACCMODE = 3;
     private static final long UTIME_NOW = (1L << 30) - 1L;
     private static final long UTIME_OMIT = (1L << 30) - 2L;
-    private static final int ENODATA = 61;
 
     /** The tree served now (the saved-state machinery may replace the whole system). */
     private final Supplier<Kernfs> source;
@@ -97,7 +96,7 @@ public final class SysfsFuse extends FuseStubFS {
         install(fuseOperations.getattr, RawCallbacks.GetAttr.class, (RawCallbacks.GetAttr) this::getattrAt);
         install(fuseOperations.readlink, RawCallbacks.Readlink.class, (RawCallbacks.Readlink) this::readlinkAt);
         install(fuseOperations.getxattr, RawCallbacks.GetXattr.class,
-                (RawCallbacks.GetXattr) (path, name, value, size) -> getxattrFile(null, path));
+                (RawCallbacks.GetXattr) (path, name, value, size) -> getxattrFile(cString(path), cString(name), value, size));
         install(fuseOperations.open, RawCallbacks.Open.class, (RawCallbacks.Open) this::openAt);
         install(fuseOperations.opendir, RawCallbacks.Open.class,
                 (RawCallbacks.Open) (path, fi) -> opendirFile(cString(path)));
@@ -602,27 +601,86 @@ public final class SysfsFuse extends FuseStubFS {
 
     @Override
     public int getxattr(String path, String name, Pointer value, @size_t long size) {
-        return getxattrFile(path, 0);
+        return getxattrFile(path, name, value == null ? 0 : value.address(), size);
     }
 
-    /** sysfs without an LSM has no extended attributes: ENODATA for every name. */
-    private int getxattrFile(String pathOrNull, long pathAddress) {
-        return fs().lookup(path(pathOrNull, pathAddress)) == null ? -ErrorCodes.ENOENT() : -ENODATA;
+    /** getxattr as on sysfs ({@link Kernfs#getxattr}); size 0 asks for the length, ERANGE if it does not fit. */
+    private int getxattrFile(String path, String name, long value, long size) {
+        try {
+            KernfsNode n = fs().lookup(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            byte[] v = fs().getxattr(n, name);
+            if (size == 0) {
+                return v.length;
+            }
+            if (v.length > size) {
+                return -ErrorCodes.ERANGE();
+            }
+            IO.putByteArray(value, v, 0, v.length);
+            return v.length;
+        } catch (RuntimeException e) {
+            return fail("getxattr", path, e);
+        }
     }
 
+    /** listxattr: the names NUL-terminated one after the other; size 0 asks for the length. */
     @Override
     public int listxattr(String path, Pointer list, @size_t long size) {
-        return fs().lookup(path) == null ? -ErrorCodes.ENOENT() : 0;
+        try {
+            KernfsNode n = fs().lookup(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            StringBuilder names = new StringBuilder();
+            for (String name : fs().listxattr(n, cred())) {
+                names.append(name).append('\0');
+            }
+            byte[] b = names.toString().getBytes(StandardCharsets.UTF_8);
+            if (size == 0) {
+                return b.length;
+            }
+            if (b.length > size) {
+                return -ErrorCodes.ERANGE();
+            }
+            list.put(0, b, 0, b.length);
+            return b.length;
+        } catch (RuntimeException e) {
+            return fail("listxattr", path, e);
+        }
     }
 
     @Override
     public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
-        return -ErrorCodes.EOPNOTSUPP();
+        try {
+            KernfsNode n = fs().lookup(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            byte[] v = new byte[(int) size];
+            if (size > 0) {
+                value.get(0, v, 0, v.length);
+            }
+            fs().setxattr(n, name, v, flags, cred());
+            return 0;
+        } catch (RuntimeException e) {
+            return fail("setxattr", path, e);
+        }
     }
 
     @Override
     public int removexattr(String path, String name) {
-        return -ErrorCodes.EOPNOTSUPP();
+        try {
+            KernfsNode n = fs().lookup(path);
+            if (n == null) {
+                return -ErrorCodes.ENOENT();
+            }
+            fs().removexattr(n, name, cred());
+            return 0;
+        } catch (RuntimeException e) {
+            return fail("removexattr", path, e);
+        }
     }
 
     @Override

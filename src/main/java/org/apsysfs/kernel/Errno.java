@@ -7,7 +7,7 @@ package org.apsysfs.kernel;
 public enum Errno {
     EPERM(1), ENOENT(2), EIO(5), ENXIO(6), E2BIG(7), EBADF(9), EAGAIN(11), ENOMEM(12),
     EACCES(13), EFAULT(14), EBUSY(16), EEXIST(17), ENODEV(19), ENOTDIR(20), EISDIR(21), EFBIG(27),
-    EINVAL(22), ENOSPC(28), EROFS(30), ERANGE(34), ENOSYS(38), ENOTEMPTY(39),
+    EINVAL(22), ENOSPC(28), EROFS(30), ERANGE(34), ENOSYS(38), ENOTEMPTY(39), ENODATA(61),
     EUSERS(87), EOPNOTSUPP(95), EADDRINUSE(98), EADDRNOTAVAIL(99), ETIMEDOUT(110),
     /** Kernel-internal "restart the system call"; user space sees EINTR when no restart happens. */
     ERESTARTSYS(512);

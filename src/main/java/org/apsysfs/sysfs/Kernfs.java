@@ -1,5 +1,7 @@
 package org.apsysfs.sysfs;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apsysfs.kernel.Clock;
 import org.apsysfs.kernel.Errno;
@@ -210,6 +212,138 @@ public final class Kernfs {
         m.atimeMillis = atimeMillis < 0 ? now : atimeMillis;
         m.mtimeMillis = mtimeMillis < 0 ? now : mtimeMillis;
         m.ctimeMillis = now;
+    }
+
+    /*
+     * Extended attributes, as sysfs has them (kernfs_xattr_handlers, no LSM): the trusted.*
+     * and security.* namespaces keep what root sets, per node, in memory; user.* reads as
+     * absent (ENODATA) but cannot be set on sysfs (only cgroupfs enables user xattrs);
+     * system.* (POSIX ACLs) and unknown namespaces are not supported (EOPNOTSUPP). The VFS
+     * checks that a caller may set trusted.* or security.* (CAP_SYS_ADMIN) before a file
+     * system sees the call; the root check here stands in for it.
+     */
+
+    /** XATTR_CREATE: fail with EEXIST if the attribute exists. */
+    public static final int XATTR_CREATE = 1;
+    /** XATTR_REPLACE: fail with ENODATA if the attribute does not exist. */
+    public static final int XATTR_REPLACE = 2;
+    /** All xattr values in the tree together; beyond it setxattr fails with ENOMEM. */
+    static final long XATTR_BYTES_MAX = 16L << 20;
+
+    private final java.util.concurrent.atomic.AtomicLong xattrBytes = new java.util.concurrent.atomic.AtomicLong();
+
+    /** The namespace of {@code name} kernfs has a handler for that keeps values (trusted., security.). */
+    private static boolean storedNamespace(String name) {
+        return name.startsWith("trusted.") || name.startsWith("security.");
+    }
+
+    /** EOPNOTSUPP unless {@code name} is in a namespace sysfs has a handler for. */
+    private static void checkNamespace(String name) {
+        if (!storedNamespace(name) && !name.startsWith("user.")) {
+            throw KernelException.bare(Errno.EOPNOTSUPP);
+        }
+    }
+
+    /**
+     * getxattr: the value of {@code name}.
+     *
+     * @throws KernelException ENODATA if it is not set (any user.* name),
+     *         EOPNOTSUPP for system.* and unknown namespaces
+     */
+    public byte[] getxattr(KernfsNode node, String name) {
+        checkNamespace(name);
+        NodeMeta m = node.metaIfAny();
+        if (m != null) {
+            synchronized (m) {
+                byte[] v = m.xattrs == null ? null : m.xattrs.get(name);
+                if (v != null) {
+                    return v.clone();
+                }
+            }
+        }
+        throw KernelException.bare(Errno.ENODATA);
+    }
+
+    /**
+     * setxattr: keeps {@code value} under a trusted.* or security.* {@code name}.
+     *
+     * @throws KernelException EPERM for a caller other than root, EOPNOTSUPP for user.*,
+     *         system.* and unknown namespaces, EEXIST (XATTR_CREATE) if it is set, ENODATA
+     *         (XATTR_REPLACE) if it is not, ENOMEM if the tree's xattrs would exceed 16 MiB
+     */
+    public void setxattr(KernfsNode node, String name, byte[] value, int flags, Cred cred) {
+        checkNamespace(name);
+        if (!storedNamespace(name)) {
+            throw KernelException.bare(Errno.EOPNOTSUPP);
+        }
+        NodeMeta m = metaForUpdate(node, cred);
+        synchronized (m) {
+            byte[] old = m.xattrs == null ? null : m.xattrs.get(name);
+            if (old != null && (flags & XATTR_CREATE) != 0) {
+                throw KernelException.bare(Errno.EEXIST);
+            }
+            if (old == null && (flags & XATTR_REPLACE) != 0) {
+                throw KernelException.bare(Errno.ENODATA);
+            }
+            long delta = value.length + name.length() - (old == null ? 0 : old.length + name.length());
+            if (xattrBytes.addAndGet(delta) > XATTR_BYTES_MAX && delta > 0) {
+                xattrBytes.addAndGet(-delta);
+                throw KernelException.bare(Errno.ENOMEM);
+            }
+            if (m.xattrs == null) {
+                m.xattrs = new java.util.TreeMap<>();
+            }
+            m.xattrs.put(name, value.clone());
+            m.ctimeMillis = clock.wallMillis();
+        }
+    }
+
+    /**
+     * removexattr.
+     *
+     * @throws KernelException EPERM for a caller other than root, EOPNOTSUPP outside
+     *         trusted.* and security.*, ENODATA if the attribute is not set
+     */
+    public void removexattr(KernfsNode node, String name, Cred cred) {
+        checkNamespace(name);
+        if (!storedNamespace(name)) {
+            throw KernelException.bare(Errno.EOPNOTSUPP);
+        }
+        if (!cred.isRoot()) {
+            throw KernelException.bare(Errno.EPERM);
+        }
+        NodeMeta m = node.metaIfAny();
+        if (m != null) {
+            synchronized (m) {
+                byte[] old = m.xattrs == null ? null : m.xattrs.remove(name);
+                if (old != null) {
+                    xattrBytes.addAndGet(-(old.length + name.length()));
+                    m.ctimeMillis = clock.wallMillis();
+                    return;
+                }
+            }
+        }
+        throw KernelException.bare(Errno.ENODATA);
+    }
+
+    /** listxattr: the names set on {@code node}, sorted; trusted.* only for root (CAP_SYS_ADMIN). */
+    public List<String> listxattr(KernfsNode node, Cred cred) {
+        NodeMeta m = node.metaIfAny();
+        if (m == null) {
+            return List.of();
+        }
+        synchronized (m) {
+            if (m.xattrs == null) {
+                return List.of();
+            }
+            List<String> names = new ArrayList<>();
+            for (String n : m.xattrs.keySet()) {
+                if (cred.isRoot() || !n.startsWith("trusted.")) {
+                    names.add(n);
+                }
+            }
+            return names;
+        }
     }
 
     private NodeMeta metaForUpdate(KernfsNode node, Cred cred) {

@@ -1,8 +1,9 @@
 package org.apsysfs.sysfs;
 
 /**
- * Inode metadata kept by kernfs ({@code struct kernfs_iattrs}): owner, permission bits and
- * times. Created with the node; changed only by chmod/chown/utimens.
+ * Inode metadata kept by kernfs ({@code struct kernfs_iattrs}): owner, permission bits,
+ * times and the {@code security.*}/{@code trusted.*} extended attributes. Created on first
+ * change; changed only by chmod/chown/utimens and setxattr/removexattr.
  */
 public final class NodeMeta {
     volatile int mode;
@@ -11,6 +12,8 @@ public final class NodeMeta {
     volatile long atimeMillis;
     volatile long mtimeMillis;
     volatile long ctimeMillis;
+    /** Extended attributes by full name ({@code kernfs_iattrs.xattrs}); null until the first is set. Guarded by {@code this}. */
+    java.util.TreeMap<String, byte[]> xattrs;
 
     NodeMeta(int mode, long nowMillis) {
         this.mode = mode;

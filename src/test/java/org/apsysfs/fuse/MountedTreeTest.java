@@ -56,20 +56,75 @@ class MountedTreeTest {
     }
 
     @Test
-    void thereAreNoExtendedAttributes(Path mnt) throws Exception {
-        // sysfs without an LSM: getxattr answers ENODATA (not EOPNOTSUPP: that would be a
-        // file system without xattr support), and ENOENT for a missing path
-        for (String p : new String[] {"devices/test/value", "devices/test"}) {
-            var view = Files.getFileAttributeView(mnt.resolve(p),
-                    java.nio.file.attribute.UserDefinedFileAttributeView.class);
-            assertThat(view.list()).as(p).isEmpty();
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> view.size("x")).as(p)
-                    .isInstanceOf(java.nio.file.FileSystemException.class).hasMessageContaining("No data available");
+    void extendedAttributesAnswerAsOnSysfs(Path mnt) throws Exception {
+        // kernfs without an LSM: security.*, trusted.* and user.* read as absent (ENODATA);
+        // system.* (POSIX ACLs) and unknown namespaces are not supported (EOPNOTSUPP), which
+        // is what makes ls -l stop asking for ACLs after the first entry
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("security.selinux", "ENODATA");
+        expected.put("trusted.x", "ENODATA");
+        expected.put("user.x", "ENODATA");
+        expected.put("system.posix_acl_access", "EOPNOTSUPP");
+        expected.put("system.posix_acl_default", "EOPNOTSUPP");
+        expected.put("bogus.x", "EOPNOTSUPP");
+        expected.put("x", "EOPNOTSUPP");
+        for (String p : new String[] {"devices/test/value", "devices/test", "class/test/test0"}) {
+            assertThat(xattrErrnos(mnt.resolve(p), expected.keySet())).as(p).isEqualTo(expected);
+            assertThat(Sys.llistxattr(mnt.resolve(p))).as(p).isEmpty();
         }
-        var missing = Files.getFileAttributeView(mnt.resolve("devices/test/none"),
-                java.nio.file.attribute.UserDefinedFileAttributeView.class);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> missing.size("x"))
-                .isInstanceOf(java.nio.file.NoSuchFileException.class);
+        if (Files.exists(REAL_ATTR)) { // the same answers on this machine's sysfs
+            assertThat(xattrErrnos(REAL_ATTR, expected.keySet())).isEqualTo(expected);
+        }
+        assertThat(Sys.errnoName((int) -Sys.lgetxattr(mnt.resolve("devices/test/none"), "user.x", 16)))
+                .isEqualTo("ENOENT");
+    }
+
+    private static Map<String, String> xattrErrnos(Path p, Iterable<String> names) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String n : names) {
+            int[] errno = new int[1];
+            byte[] v = Sys.lgetxattr(p, n, errno);
+            m.put(n, v == null ? Sys.errnoName(errno[0]) : "value " + new String(v));
+        }
+        return m;
+    }
+
+    @Test
+    void rootKeepsTrustedAndSecurityAttributesButNotUserOnes(Path mnt) {
+        Path value = mnt.resolve("devices/test/value");
+        Path dir = mnt.resolve("devices/test/subdir");
+        assertThat(Sys.lsetxattr(value, "trusted.note", "a".getBytes(), 0)).isZero();
+        assertThat(Sys.lsetxattr(value, "security.label", new byte[0], 0)).isZero();
+        assertThat(Sys.lsetxattr(dir, "trusted.d", "dir".getBytes(), 0)).isZero();
+        try {
+            int[] errno = new int[1];
+            assertThat(new String(Sys.lgetxattr(value, "trusted.note", errno))).isEqualTo("a");
+            assertThat(Sys.lgetxattr(value, "security.label", errno)).isEmpty();
+            assertThat(Sys.llistxattr(value)).containsExactly("security.label", "trusted.note");
+            assertThat(Sys.llistxattr(dir)).containsExactly("trusted.d");
+            assertThat(Sys.llistxattr(mnt.resolve("devices/test/ro"))).isEmpty();
+            // size 0 asks for the length; a short buffer gets ERANGE
+            assertThat(Sys.lgetxattr(value, "trusted.note", 0)).isEqualTo(1);
+            assertThat(Sys.lsetxattr(value, "trusted.note", "abc".getBytes(), 0)).isZero();
+            assertThat(Sys.errnoName((int) -Sys.lgetxattr(value, "trusted.note", 2))).isEqualTo("ERANGE");
+            // XATTR_CREATE on a set one, XATTR_REPLACE on a missing one
+            assertThat(Sys.errnoName(-Sys.lsetxattr(value, "trusted.note", "b".getBytes(), 1))).isEqualTo("EEXIST");
+            assertThat(Sys.errnoName(-Sys.lsetxattr(value, "trusted.none", "b".getBytes(), 2))).isEqualTo("ENODATA");
+            // sysfs does not enable user xattrs; system.* and unknown namespaces have no handler
+            assertThat(Sys.errnoName(-Sys.lsetxattr(value, "user.x", "b".getBytes(), 0))).isEqualTo("EOPNOTSUPP");
+            assertThat(Sys.errnoName(-Sys.lsetxattr(value, "bogus.x", "b".getBytes(), 0))).isEqualTo("EOPNOTSUPP");
+            assertThat(Sys.errnoName(-Sys.lremovexattr(value, "user.x"))).isEqualTo("EOPNOTSUPP");
+            assertThat(Sys.errnoName(-Sys.lremovexattr(value, "trusted.none"))).isEqualTo("ENODATA");
+            assertThat(Sys.llistxattr(value)).containsExactly("security.label", "trusted.note");
+            // the attribute still reads and stores as before
+            assertSysfs(mnt).file("devices/test/value").isAttribute(0644);
+        } finally {
+            Sys.lremovexattr(value, "trusted.note");
+            Sys.lremovexattr(value, "security.label");
+            Sys.lremovexattr(dir, "trusted.d");
+        }
+        assertThat(Sys.llistxattr(value)).isEmpty();
+        assertThat(Sys.llistxattr(dir)).isEmpty();
     }
 
     @Test

@@ -102,6 +102,14 @@ public final class Sys {
 
         int access(String path, int mask);
 
+        @ssize_t long lgetxattr(String path, String name, byte[] value, @size_t long size);
+
+        int lsetxattr(String path, String name, byte[] value, @size_t long size, int flags);
+
+        @ssize_t long llistxattr(String path, byte[] list, @size_t long size);
+
+        int lremovexattr(String path, String name);
+
         @ssize_t long readlink(String path, byte[] buf, @size_t long size);
 
         /** times: {atime.sec, atime.nsec, mtime.sec, mtime.nsec} (struct timespec[2]). */
@@ -217,6 +225,48 @@ public final class Sys {
 
     public static int mknod(Path path, int mode) {
         return rc(LIBC.mknod(s(path), mode, 0));
+    }
+
+    /** lgetxattr into a buffer of {@code size} bytes: the value's length, or -errno. */
+    public static long lgetxattr(Path path, String name, int size) {
+        return rc(LIBC.lgetxattr(s(path), name, size == 0 ? null : new byte[size], size));
+    }
+
+    /** The value of an extended attribute, or null with the errno in {@code errno[0]}. */
+    public static byte[] lgetxattr(Path path, String name, int[] errno) {
+        byte[] buf = new byte[65536];
+        long r = rc(LIBC.lgetxattr(s(path), name, buf, buf.length));
+        if (r < 0) {
+            errno[0] = (int) -r;
+            return null;
+        }
+        return java.util.Arrays.copyOf(buf, (int) r);
+    }
+
+    public static int lsetxattr(Path path, String name, byte[] value, int flags) {
+        return rc(LIBC.lsetxattr(s(path), name, value, value.length, flags));
+    }
+
+    public static int lremovexattr(Path path, String name) {
+        return rc(LIBC.lremovexattr(s(path), name));
+    }
+
+    /** The names llistxattr reports, or null if it fails. */
+    public static List<String> llistxattr(Path path) {
+        byte[] buf = new byte[65536];
+        long r = rc(LIBC.llistxattr(s(path), buf, buf.length));
+        if (r < 0) {
+            return null;
+        }
+        List<String> names = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < r; i++) {
+            if (buf[i] == 0) {
+                names.add(new String(buf, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        return names;
     }
 
     public static int chmod(Path path, int mode) {
@@ -464,7 +514,6 @@ public final class Sys {
         } catch (IllegalArgumentException e) {
             return switch (errno) {
                 case 107 -> "ENOTCONN";
-                case 61 -> "ENODATA";
                 case 18 -> "EXDEV";
                 case 4 -> "EINTR";
                 default -> "errno " + errno;
