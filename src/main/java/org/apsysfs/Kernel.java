@@ -36,12 +36,12 @@ public final class Kernel {
         this.log = new KernelLog(clock);
         this.sysfs = new Kernfs(clock, log);
         KernfsDir root = sysfs.root();
-        this.bus = root.mkdir("bus");
-        this.classDir = root.mkdir("class");
-        this.devices = root.mkdir("devices");
-        this.kernelDir = root.mkdir("kernel");
-        this.module = root.mkdir("module");
-        this.control = kernelDir.mkdir("debug").mkdir("apsysfs");
+        this.bus = root.mkdir("bus").markPermanent();
+        this.classDir = root.mkdir("class").markPermanent();
+        this.devices = root.mkdir("devices").markPermanent();
+        this.kernelDir = root.mkdir("kernel").markPermanent();
+        this.module = root.mkdir("module").markPermanent();
+        this.control = kernelDir.mkdir("debug").markPermanent().mkdir("apsysfs").markPermanent();
         control.addGroup(CONTROL_ATTRS, this);
     }
 

@@ -70,9 +70,10 @@ public class BusType {
     @SuppressWarnings({"unchecked", "rawtypes"})
     public void register() {
         kernel.sysfs().batch(() -> {
-            dir = kernel.busDir().mkdir(name);
-            devicesDir = dir.mkdir("devices");
-            driversDir = dir.mkdir("drivers");
+            // buses are never unregistered here: the kernel may cache these directories
+            dir = kernel.busDir().mkdir(name).markPermanent();
+            devicesDir = dir.mkdir("devices").markPermanent();
+            driversDir = dir.mkdir("drivers").markPermanent();
             dir.addGroup(BUS_STD_ATTRS, this);
             for (AttributeGroup g : busGroups()) {
                 dir.addGroup(g, this);

@@ -117,6 +117,7 @@ public final class ApBus extends BusType {
     public void register() {
         super.register();
         root.add(kernel.devicesDir());
+        root.dir().markPermanent(); // the AP bus root device lives as long as the bus
         // ap_root_device->bus = &ap_bus_type: its uevents carry SUBSYSTEM=ap, but it is no
         // device of the bus (no subsystem link, not in bus/ap/devices)
         root.setBusUnlinked(this);

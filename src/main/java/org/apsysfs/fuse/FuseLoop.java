@@ -71,6 +71,8 @@ final class FuseLoop {
     private final long bufsize;
     private final boolean multiThreaded;
     private final String namePrefix;
+    /** The LOOKUP reply hook for permanent directories, or null. */
+    private final EntryTimeouts entryTimeouts;
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicInteger nextId = new AtomicInteger();
 
@@ -110,6 +112,14 @@ final class FuseLoop {
         this.bufsize = lib.fuse_chan_bufsize(channel);
         this.multiThreaded = multiThreaded;
         this.namePrefix = "apsysfs-fuse-" + LOOPS.incrementAndGet() + "-";
+        this.entryTimeouts = Boolean.parseBoolean(System.getProperty("apsysfs.fuse.permanentEntries", "true"))
+                ? EntryTimeouts.install(runtime, channel, session, lib.fuse_chan_fd(channel), bufsize)
+                : null;
+    }
+
+    /** LOOKUP replies that told the kernel to keep a permanent directory's dentry (-1: no hook). */
+    long permanentEntriesSent() {
+        return entryTimeouts == null ? -1 : entryTimeouts.patched();
     }
 
     static LibFuseSession library() {
@@ -291,6 +301,7 @@ final class FuseLoop {
     private void work(Worker w) {
         Pointer buf = Memory.allocateDirect(runtime, bufsize, false);
         Pointer chp = Memory.allocateDirect(runtime, runtime.addressSize(), true);
+        EntryTimeouts.Request request = EntryTimeouts.request();
         boolean retired = false;
         try {
             // counted in readers by whoever started or promoted this thread
@@ -323,10 +334,15 @@ final class FuseLoop {
                 try {
                     // the kernel channel stays what it was; a Pointer per request otherwise
                     Pointer ch = chp.getLong(0) == channel.address() ? channel : chp.getPointer(0);
+                    // fuse_in_header: len u32, opcode u32, ...
+                    request.opcode = buf.getInt(4);
+                    request.permanent = false;
                     lib.fuse_session_process(session, buf, res, ch);
                 } catch (RuntimeException | Error e) {
                     // a callback let an exception escape; libfuse has answered the request
                     LOG.error("apsysfs: FUSE request failed", e);
+                } finally {
+                    request.opcode = 0;
                 }
                 if (multiThreaded && readers.get() >= READERS) {
                     // enough threads read: wait as a spare until the watcher needs one

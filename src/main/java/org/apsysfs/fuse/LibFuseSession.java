@@ -38,6 +38,10 @@ public interface LibFuseSession {
     @IgnoreError
     Pointer fuse_session_next_chan(Pointer se, Pointer ch);
 
+    /** {@code int fuse_chan_fd(struct fuse_chan *ch)} */
+    @IgnoreError
+    int fuse_chan_fd(Pointer ch);
+
     /** {@code size_t fuse_chan_bufsize(struct fuse_chan *ch)} */
     @IgnoreError
     @size_t long fuse_chan_bufsize(Pointer ch);

@@ -207,6 +207,7 @@ public final class SysfsFuse extends FuseStubFS {
             if (n == null) {
                 return -ErrorCodes.ENOENT();
             }
+            EntryTimeouts.lookedUp(n);
             fill(n, stat);
             return 0;
         } catch (RuntimeException e) {
@@ -221,6 +222,7 @@ public final class SysfsFuse extends FuseStubFS {
             if (n == null) {
                 return -ErrorCodes.ENOENT();
             }
+            EntryTimeouts.lookedUp(n);
             fillRaw(n, st);
             return 0;
         } catch (RuntimeException e) {

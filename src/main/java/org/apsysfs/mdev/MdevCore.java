@@ -37,7 +37,7 @@ public final class MdevCore {
         this.kernel = kernel;
         this.bus = new MdevBus(kernel);
         bus.register();
-        this.classDir = kernel.classDir().mkdir("mdev_bus");
+        this.classDir = kernel.classDir().mkdir("mdev_bus").markPermanent();
     }
 
     MdevBus bus() {

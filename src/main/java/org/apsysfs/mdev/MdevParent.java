@@ -26,6 +26,9 @@ public final class MdevParent {
 
     void addType(String sysfsName, String prettyName) {
         KernfsDir types = device.dir().mkdir("mdev_supported_types");
+        if (device.dir().permanent()) {
+            types.markPermanent(); // parents are never unregistered here
+        }
         type = new MdevType(this, sysfsName, prettyName);
         type.add(types);
     }

@@ -37,6 +37,10 @@ public final class MdevType {
         dir = typesDir.mkdir(parent.driverName() + "-" + sysfsName);
         dir.addGroup(TYPE_ATTRS, this);
         devicesDir = dir.mkdir("devices");
+        if (typesDir.permanent()) {
+            dir.markPermanent();
+            devicesDir.markPermanent();
+        }
     }
 
     public MdevParent parent() {

@@ -46,6 +46,7 @@ public final class Kernfs {
         this.clock = clock;
         this.log = log;
         this.root = new KernfsDir(this, null, "");
+        root.markPermanent();
     }
 
     public KernfsDir root() {

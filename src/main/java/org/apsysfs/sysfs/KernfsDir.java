@@ -53,6 +53,8 @@ public final class KernfsDir extends KernfsNode {
     /** Guarded by fs.lock. */
     private int subdirs;
     volatile boolean active = true;
+    /** Never removed for the life of the tree (see {@link #markPermanent}). */
+    private volatile boolean permanent;
     /** The named group this directory was made for, if any. */
     private AttributeGroup<?> namedGroupSource;
     /** Metadata of attributes that were chmod/chown/utimens'ed; guarded by fs.lock. */
@@ -418,6 +420,7 @@ public final class KernfsDir extends KernfsNode {
                 if (!d.active) {
                     return false;
                 }
+                d.checkRemovable();
                 subdirs--;
                 d.deactivate();
             } else if (n instanceof KernfsLink l) {
@@ -433,8 +436,37 @@ public final class KernfsDir extends KernfsNode {
         }
     }
 
+    /**
+     * Declares that this directory exists for as long as the tree does: the skeleton made at
+     * boot ({@code /sys/bus}, {@code bus/ap/devices}, {@code devices/vfio_ap/matrix}, ...),
+     * which no store, hot plug or scan removes. The FUSE edge lets the kernel keep such
+     * directories in its dentry cache instead of looking them up again on every path walk.
+     * Only below a permanent directory (or the root); removing one is a model bug.
+     *
+     * @return this
+     */
+    public KernfsDir markPermanent() {
+        if (parent != null && !parent.permanent) {
+            throw new IllegalStateException(path() + ": a permanent directory needs a permanent parent");
+        }
+        permanent = true;
+        return this;
+    }
+
+    /** True if this directory is never removed ({@link #markPermanent}). */
+    public boolean permanent() {
+        return permanent;
+    }
+
+    private void checkRemovable() {
+        if (permanent) {
+            throw new IllegalStateException(path() + " is permanent and cannot be removed");
+        }
+    }
+
     /** Removes this directory and everything below it ({@code kernfs_remove}). */
     public void remove() {
+        checkRemovable();
         boolean locked = fs.writeLock();
         try {
             if (parent != null && parent.kid(name) == this) {

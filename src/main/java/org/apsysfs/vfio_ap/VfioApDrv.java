@@ -52,6 +52,9 @@ public final class VfioApDrv {
         Device matrix = new Device(kernel, "matrix", root, matrixBus) {
         };
         matrix.add(null);
+        // the module is never unloaded here: devices/vfio_ap/matrix lives as long as the tree
+        root.dir().markPermanent();
+        matrix.dir().markPermanent();
         md.root = root;
         md.device = matrix;
 
