@@ -1,5 +1,6 @@
 package org.apsysfs.cli;
 
+import org.apsysfs.fuse.FuseMount;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,6 +13,14 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("run")) {
+            // loading jnr-fuse and libfuse takes longer than parsing the command line: start now,
+            // on a thread of its own from the start (FuseMount's class initialisation sets up
+            // the log, which need not delay the parsing either)
+            Thread t = new Thread(FuseMount::preload, "fuse-preload-start");
+            t.setDaemon(true);
+            t.start();
+        }
         int rc = new CommandLine(new Main()).execute(args);
         System.exit(rc);
     }

@@ -42,9 +42,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (logFile != null) {
-            System.setProperty("apsysfs.log.file", logFile.toAbsolutePath().toString());
+            LogSetup.logTo(logFile);
         }
-        FuseMount.preload(); // jnr-fuse's setup runs while the machine boots (after the log is configured)
+        FuseMount.preload(); // started by Main already; jnr-fuse's setup runs while the machine boots
         Path mnt = dir.toAbsolutePath().normalize();
         String problem = checkMountpoint(mnt);
         if (problem != null) {
