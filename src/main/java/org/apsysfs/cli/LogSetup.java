@@ -10,7 +10,9 @@ import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import java.nio.file.Path;
+import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
+import org.slf4j.helpers.SubstituteLoggerFactory;
 
 /**
  * The daemon's log, configured in code (found by logback through {@code META-INF/services}):
@@ -59,7 +61,19 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     public static void logTo(Path file) {
         String name = file.toAbsolutePath().toString();
         System.setProperty("apsysfs.log.file", name);
-        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+        // another thread (the FUSE preload) may be initialising the log right now: SLF4J then
+        // answers with a stand-in factory; the configuration it makes may predate the property
+        ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+        for (int i = 0; factory instanceof SubstituteLoggerFactory && i < 10_000; i++) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            factory = LoggerFactory.getILoggerFactory();
+        }
+        if (!(factory instanceof LoggerContext context)) {
             return;
         }
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
