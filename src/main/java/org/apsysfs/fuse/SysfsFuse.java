@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import jnr.ffi.BaseStruct;
 import jnr.ffi.Pointer;
 import jnr.ffi.types.mode_t;
@@ -198,6 +199,19 @@ public final class SysfsFuse extends FuseStubFS {
         LOG.error("apsysfs: internal error in {} {}", op, path, e);
         fs().log().err("apsysfs: internal error in %s %s: %s", op, path, e);
         return -ErrorCodes.EIO();
+    }
+
+    /**
+     * Runs {@code body} on the node at {@code path}: ENOENT if there is none; a refusal
+     * ({@code KernelException}) becomes its errno, anything else EIO and an error line.
+     */
+    private int onNode(String op, String path, ToIntFunction<KernfsNode> body) {
+        try {
+            KernfsNode n = fs().lookup(path);
+            return n == null ? -ErrorCodes.ENOENT() : body.applyAsInt(n);
+        } catch (RuntimeException e) {
+            return fail(op, path, e);
+        }
     }
 
     @Override
@@ -497,61 +511,37 @@ public final class SysfsFuse extends FuseStubFS {
 
     @Override
     public int access(String path, int mask) {
-        try {
-            KernfsNode n = fs().lookup(path);
-            if (n == null) {
-                return -ErrorCodes.ENOENT();
-            }
+        return onNode("access", path, n -> {
             fs().access(n, mask, cred());
             return 0;
-        } catch (RuntimeException e) {
-            return fail("access", path, e);
-        }
+        });
     }
 
     @Override
     public int chmod(String path, @mode_t long mode) {
-        try {
-            KernfsNode n = fs().lookup(path);
-            if (n == null) {
-                return -ErrorCodes.ENOENT();
-            }
+        return onNode("chmod", path, n -> {
             fs().chmod(n, (int) mode, cred());
             return 0;
-        } catch (RuntimeException e) {
-            return fail("chmod", path, e);
-        }
+        });
     }
 
     @Override
     public int chown(String path, long uid, long gid) {
-        try {
-            KernfsNode n = fs().lookup(path);
-            if (n == null) {
-                return -ErrorCodes.ENOENT();
-            }
+        return onNode("chown", path, n -> {
             fs().chown(n, uid, gid, cred());
             return 0;
-        } catch (RuntimeException e) {
-            return fail("chown", path, e);
-        }
+        });
     }
 
     @Override
     public int utimens(String path, Timespec[] timespec) {
-        try {
-            KernfsNode n = fs().lookup(path);
-            if (n == null) {
-                return -ErrorCodes.ENOENT();
-            }
+        return onNode("utimens", path, n -> {
             NodeMeta m = n.meta();
             long a = toMillis(timespec[0], m.atimeMillis());
             long mt = toMillis(timespec[1], m.mtimeMillis());
             fs().utimens(n, a, mt, cred());
             return 0;
-        } catch (RuntimeException e) {
-            return fail("utimens", path, e);
-        }
+        });
     }
 
     private static long toMillis(Timespec t, long current) {
@@ -608,11 +598,7 @@ public final class SysfsFuse extends FuseStubFS {
 
     /** getxattr as on sysfs ({@link Kernfs#getxattr}); size 0 asks for the length, ERANGE if it does not fit. */
     private int getxattrFile(String path, String name, long value, long size) {
-        try {
-            KernfsNode n = fs().lookup(path);
-            if (n == null) {
-                return -ErrorCodes.ENOENT();
-            }
+        return onNode("getxattr", path, n -> {
             byte[] v = fs().getxattr(n, name);
             if (size == 0) {
                 return v.length;
@@ -622,19 +608,13 @@ public final class SysfsFuse extends FuseStubFS {
             }
             IO.putByteArray(value, v, 0, v.length);
             return v.length;
-        } catch (RuntimeException e) {
-            return fail("getxattr", path, e);
-        }
+        });
     }
 
     /** listxattr: the names NUL-terminated one after the other; size 0 asks for the length. */
     @Override
     public int listxattr(String path, Pointer list, @size_t long size) {
-        try {
-            KernfsNode n = fs().lookup(path);
-            if (n == null) {
-                return -ErrorCodes.ENOENT();
-            }
+        return onNode("listxattr", path, n -> {
             StringBuilder names = new StringBuilder();
             for (String name : fs().listxattr(n, cred())) {
                 names.append(name).append('\0');
@@ -648,41 +628,27 @@ public final class SysfsFuse extends FuseStubFS {
             }
             list.put(0, b, 0, b.length);
             return b.length;
-        } catch (RuntimeException e) {
-            return fail("listxattr", path, e);
-        }
+        });
     }
 
     @Override
     public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
-        try {
-            KernfsNode n = fs().lookup(path);
-            if (n == null) {
-                return -ErrorCodes.ENOENT();
-            }
+        return onNode("setxattr", path, n -> {
             byte[] v = new byte[(int) size];
             if (size > 0) {
                 value.get(0, v, 0, v.length);
             }
             fs().setxattr(n, name, v, flags, cred());
             return 0;
-        } catch (RuntimeException e) {
-            return fail("setxattr", path, e);
-        }
+        });
     }
 
     @Override
     public int removexattr(String path, String name) {
-        try {
-            KernfsNode n = fs().lookup(path);
-            if (n == null) {
-                return -ErrorCodes.ENOENT();
-            }
+        return onNode("removexattr", path, n -> {
             fs().removexattr(n, name, cred());
             return 0;
-        } catch (RuntimeException e) {
-            return fail("removexattr", path, e);
-        }
+        });
     }
 
     @Override
