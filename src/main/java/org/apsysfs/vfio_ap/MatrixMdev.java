@@ -124,9 +124,12 @@ public final class MatrixMdev {
         String file = guest ? "guest_matrix" : "matrix";
         if (s.length > KernfsOpenFile.PAGE_SIZE) {
             if (pageWarned.add(file)) {
+                // a kernel returns at most PAGE_SIZE - 1 bytes here (sysfs_emit_at stops; older
+                // sprintf versions overrun the page and sysfs cuts the count); the simulator
+                // serves every line so that large configurations can be inspected, and says so
                 matrixDev.kernel.log().warn("%s%s: %d APQNs need %d bytes, more than the %d-byte page a sysfs show may fill "
-                        + "(the kernel writes past its buffer; served whole here)", prefix(), file, n, s.length,
-                        KernfsOpenFile.PAGE_SIZE);
+                        + "(a kernel returns the first %d bytes; served whole here)", prefix(), file, n, s.length,
+                        KernfsOpenFile.PAGE_SIZE, KernfsOpenFile.PAGE_SIZE - 1);
             }
         } else {
             pageWarned.remove(file);

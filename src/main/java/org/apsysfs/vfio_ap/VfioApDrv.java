@@ -106,7 +106,10 @@ public final class VfioApDrv {
                 Attribute.ro("features", d -> "guest_matrix hotplug ap_config\n"));
 
         MatrixDriver(Kernel kernel, BusType bus) {
-            super(kernel, "vfio_ap", bus, "vfio_ap", true);
+            // no module: matrix_driver sets neither .owner nor .mod_name, so module_add_driver
+            // makes neither bus/matrix/drivers/vfio_ap/module nor module/vfio_ap/drivers/matrix:vfio_ap
+            // (the spec's 1.5 lists a module link; the kernel's vfio_ap_drv.c does not make one)
+            super(kernel, "vfio_ap", bus, null, true);
         }
 
         @Override
