@@ -97,9 +97,9 @@ public record AdapterSpec(int id, ApModel model, int rawType, int compatType, in
                 m.put("APKA NEW", "empty 0x0000000000000000");
                 m.put("APKA CUR", "valid 0x*");
                 m.put("APKA OLD", "invalid 0x0000000000000000");
-                m.put("ASYM NEW", "empty -");
-                m.put("ASYM CUR", "empty -");
-                m.put("ASYM OLD", "empty -");
+                m.put("ASYM NEW", "empty 0x00000000000000000000000000000000");
+                m.put("ASYM CUR", "valid 0x*");
+                m.put("ASYM OLD", "invalid 0x00000000000000000000000000000000");
             }
             case EP11 -> {
                 m.put("WK CUR", "valid 0x*");

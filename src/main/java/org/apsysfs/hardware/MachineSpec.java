@@ -461,13 +461,33 @@ public record MachineSpec(String name, boolean qciInstalled, Set<ApFeature> feat
                             + String.join(", ", def.keySet()) + ")");
                 }
                 String v = text(e.getValue(), p);
-                if (!v.matches("[a-z-]+ (-|0x([0-9a-f]+|\\*))")) {
-                    throw err(p, "must look like \"valid 0x0123456789abcdef\", \"valid 0x*\" or \"empty -\", got \""
-                            + v + "\"");
+                String form = mkvpForm(e.getKey());
+                if (!v.matches(form)) {
+                    throw err(p, "must be what the kernel can print for this register (" + form.replace("\\*", "*")
+                            + ", 0x* for a per-queue pattern), got \"" + v + "\"");
                 }
                 out.put(e.getKey(), v);
             }
             return out;
+        }
+
+        /**
+         * The forms the kernel prints for a master-key register (cca_mkvps_show,
+         * ep11_mkvps_show): CCA {@code <state> 0x<16 hex>} (ASYM: 32), states empty, partial,
+         * full for NEW and invalid, valid for CUR/OLD, or {@code - -}; EP11 {@code WK CUR}
+         * {@code invalid -}, {@code valid 0x<64 hex>} or {@code - -}, {@code WK NEW}
+         * {@code empty -}, {@code uncommitted|committed 0x<64 hex>} or {@code - -}.
+         */
+        static String mkvpForm(String register) {
+            if (register.equals("WK CUR")) {
+                return "invalid -|valid 0x([0-9a-f]{64}|\\*)|- -";
+            }
+            if (register.equals("WK NEW")) {
+                return "empty -|(uncommitted|committed) 0x([0-9a-f]{64}|\\*)|- -";
+            }
+            String hex = "0x([0-9a-f]{" + (register.startsWith("ASYM") ? 32 : 16) + "}|\\*)";
+            String states = register.endsWith("NEW") ? "(empty|partial|full)" : "(invalid|valid)";
+            return states + " " + hex + "|- -";
         }
 
         private ApMask domains(JsonNode root, String field, int maxD) {

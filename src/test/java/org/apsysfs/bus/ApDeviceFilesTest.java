@@ -96,7 +96,8 @@ class ApDeviceFilesTest {
         assertThat(sys.read(Q4 + "/load")).isEqualTo("0\n");
         assertThat(sys.read(Q4 + "/mkvps")).matches("AES NEW: empty 0x0{16}\nAES CUR: valid 0x[0-9a-f]{16}\n"
                 + "AES OLD: invalid 0x0{16}\nAPKA NEW: empty 0x0{16}\nAPKA CUR: valid 0x[0-9a-f]{16}\n"
-                + "APKA OLD: invalid 0x0{16}\nASYM NEW: empty -\nASYM CUR: empty -\nASYM OLD: empty -\n");
+                + "APKA OLD: invalid 0x0{16}\nASYM NEW: empty 0x0{32}\nASYM CUR: valid 0x[0-9a-f]{32}\n"
+                + "ASYM OLD: invalid 0x0{32}\n");
         assertThat(sys.read(Q4 + "/uevent")).isEqualTo("DEVTYPE=ap_queue\nDRIVER=cex4queue\nMODE=cca\n");
         assertThat(sys.readlink(Q4 + "/driver")).isEqualTo("../../../../bus/ap/drivers/cex4queue");
         assertThat(sys.readlink(Q4 + "/subsystem")).isEqualTo("../../../../bus/ap");

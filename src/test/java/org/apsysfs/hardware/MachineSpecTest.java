@@ -64,7 +64,7 @@ class MachineSpecTest {
                     {"id": 10, "model": "CEX8P", "rawType": 15, "functions": "0x86800000", "qd": 3, "ml": 8,
                      "configured": false, "checkstopped": true, "seBindState": 2,
                      "ep11": {"apiOrdinal": 6, "fwVersion": "7.15", "opModes": ["FIPS2021", "FIPS2009"]},
-                     "mkvps": {"WK CUR": "valid 0x00ff", "WK NEW": "committed 0x*"}}
+                     "mkvps": {"WK CUR": "valid 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff", "WK NEW": "committed 0x*"}}
                   ],
                   "usageDomains": [0, "3-5", "0x0f"],
                   "controlDomains": ["0x00-0x0f"]
@@ -95,7 +95,7 @@ class MachineSpecTest {
         assertThat(t.info().bindState()).isEqualTo(TapqInfo.BS_AVAIL_FOR_BINDING);
         assertThat(t.info().cardFunctions()).isEqualTo(0x86800000);
         assertThat(hw.mkvps(Apqn.of(10, 3)).get("WK NEW")).matches("committed 0x[0-9a-f]{64}");
-        assertThat(hw.mkvps(Apqn.of(10, 3)).get("WK CUR")).isEqualTo("valid 0x00ff");
+        assertThat(hw.mkvps(Apqn.of(10, 3)).get("WK CUR")).isEqualTo("valid 0x" + "00ff".repeat(16));
     }
 
     @Test
@@ -134,6 +134,12 @@ class MachineSpecTest {
             + "adapters[0].ep11.opModes[0]: unknown EP11 mode \"FIPS1999\"",
         "`{\"id\": 1, \"model\": \"CEX8C\", \"mkvps\": {\"WK CUR\": \"valid 0x1\"}}`|``|"
             + "adapters[0].mkvps.WK CUR: unknown register for a cca adapter",
+        "`{\"id\": 1, \"model\": \"CEX8C\", \"mkvps\": {\"ASYM NEW\": \"empty -\"}}`|``|"
+            + "adapters[0].mkvps.ASYM NEW: must be what the kernel can print for this register",
+        "`{\"id\": 1, \"model\": \"CEX8C\", \"mkvps\": {\"AES CUR\": \"empty 0x0123456789abcdef\"}}`|``|"
+            + "adapters[0].mkvps.AES CUR: must be what the kernel can print",
+        "`{\"id\": 1, \"model\": \"CEX8P\", \"mkvps\": {\"WK CUR\": \"valid 0x00ff\"}}`|``|"
+            + "adapters[0].mkvps.WK CUR: must be what the kernel can print",
         "`{\"id\": 1, \"model\": \"CEX8C\", \"rawType\": \"x\"}`|``|adapters[0].rawType: \"x\" is not a number",
         "`{\"id\": 1, \"model\": \"CEX8C\", \"compatType\": 9}`|``|adapters[0].compatType: must be 0 (not mappable) or 10..14",
         "`{\"id\": 1, \"model\": \"CEX8C\", \"configured\": \"yes\"}`|``|adapters[0].configured: must be true or false",
