@@ -169,6 +169,7 @@ public final class ApQueue extends ApDevice {
     }
 
     private synchronized String resetShow() {
+        pollStateMachine();
         return switch (smState) {
             case RESET_START, RESET_WAIT -> "Reset in progress.\n";
             case WORKING, QUEUE_FULL -> "Reset Timer armed.\n";
@@ -184,7 +185,15 @@ public final class ApQueue extends ApDevice {
         runStateMachine();
     }
 
+    /** What the kernel's poll of a queue still in RESET_WAIT would have done by now. */
+    private void pollStateMachine() {
+        if (smState == SmState.RESET_WAIT) {
+            runStateMachine();
+        }
+    }
+
     private synchronized String interruptShow() {
+        pollStateMachine();
         if (smState == SmState.SETIRQ_WAIT) {
             return "Enable Interrupt pending.\n";
         }
@@ -246,10 +255,17 @@ public final class ApQueue extends ApDevice {
             return;
         }
         if (smState == SmState.RESET_START || smState == SmState.RESET_WAIT) {
-            // The reset itself is instantaneous here; only its visible result matters:
-            // the queue is idle and (with adapter interrupts) has interrupts enabled.
+            // The reset is not modelled step by step; its visible result is: the queue is idle
+            // and (with adapter interrupts) has interrupts enabled. While the hardware still
+            // resets the queue (a ZAPQ from an earlier remove), AQIC is refused: the kernel's
+            // state machine keeps polling in RESET_WAIT, so stay there and try again when the
+            // state is next looked at (pollStateMachine).
             if (apBus.interruptsEnabled()) {
-                apBus.hardware().aqic(apqn, true, ApBus.HOST_ISC, ApBus.hostNib(apqn));
+                ApRc rc = apBus.hardware().aqic(apqn, true, ApBus.HOST_ISC, ApBus.hostNib(apqn)).rc();
+                if (rc == ApRc.RESET_IN_PROGRESS || rc == ApRc.BUSY) {
+                    smState = SmState.RESET_WAIT;
+                    return;
+                }
             }
             smState = SmState.IDLE;
         }
