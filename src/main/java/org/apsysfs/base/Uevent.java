@@ -5,6 +5,7 @@ import java.util.List;
 import org.apsysfs.Kernel;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
+import org.apsysfs.kernel.Uuids;
 
 /** Synthetic uevents written to {@code uevent} files ({@code kobject_synth_uevent}). */
 public final class Uevent {
@@ -50,12 +51,12 @@ public final class Uevent {
 
     /** {@code kobject_action_args}: adds SYNTH_UUID and SYNTH_ARG_* to {@code env}; false if malformed. */
     private static boolean synthArgs(String a, List<String> env) {
-        if (a.length() < UUID_LEN || !uuidValid(a)) {
+        if (!Uuids.isValid(a)) {
             return false;
         }
         List<String> out = new ArrayList<>();
-        out.add("SYNTH_UUID=" + a.substring(0, UUID_LEN));
-        int i = UUID_LEN;
+        out.add("SYNTH_UUID=" + a.substring(0, Uuids.STRING_LEN));
+        int i = Uuids.STRING_LEN;
         while (i < a.length()) {
             if (a.charAt(i) != ' ') {
                 return false;
@@ -86,23 +87,6 @@ public final class Uevent {
             }
         }
         return i == from ? -1 : i;
-    }
-
-    private static final int UUID_LEN = 36;
-
-    /** {@code uuid_is_valid} on the first 36 characters. */
-    private static boolean uuidValid(String a) {
-        for (int i = 0; i < UUID_LEN; i++) {
-            char c = a.charAt(i);
-            if (i == 8 || i == 13 || i == 18 || i == 23) {
-                if (c != '-') {
-                    return false;
-                }
-            } else if (Character.digit(c, 16) < 0 || c > 'f') {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean isAlnum(char c) {

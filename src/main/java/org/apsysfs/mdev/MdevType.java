@@ -81,16 +81,6 @@ public final class MdevType {
 
     /** {@code guid_parse}: the first 36 characters, dashes at 8, 13, 18, 23, hex elsewhere. */
     static UUID parseUuid(String buf) {
-        for (int i = 0; i < UUID_STRING_LEN; i++) {
-            char c = buf.charAt(i);
-            if (i == 8 || i == 13 || i == 18 || i == 23) {
-                if (c != '-') {
-                    return null;
-                }
-            } else if (Character.digit(c, 16) < 0 || c > 'f') {
-                return null;
-            }
-        }
-        return UUID.fromString(buf.substring(0, UUID_STRING_LEN));
+        return org.apsysfs.kernel.Uuids.isValid(buf) ? UUID.fromString(buf.substring(0, UUID_STRING_LEN)) : null;
     }
 }
