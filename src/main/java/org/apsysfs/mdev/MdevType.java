@@ -3,6 +3,7 @@ package org.apsysfs.mdev;
 import java.util.UUID;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
+import org.apsysfs.kernel.Uuids;
 import org.apsysfs.sysfs.Attribute;
 import org.apsysfs.sysfs.AttributeGroup;
 import org.apsysfs.sysfs.KernfsDir;
@@ -19,7 +20,6 @@ public final class MdevType {
             Attribute.ro("device_api", t -> t.parent.driver().deviceApi() + "\n"),
             Attribute.ro("name", t -> t.prettyName + "\n"),
             Attribute.ro("available_instances", t -> t.parent.availableInstances() + "\n"));
-    static final int UUID_STRING_LEN = 36;
 
     private final MdevParent parent;
     private final String sysfsName;
@@ -67,20 +67,20 @@ public final class MdevType {
      */
     private void createStore(String buf) {
         int count = buf.length();
-        if (count < UUID_STRING_LEN || count > UUID_STRING_LEN + 1) {
+        if (count < Uuids.STRING_LEN || count > Uuids.STRING_LEN + 1) {
             throw KernelException.of(Errno.EINVAL,
                     "mdev: create: %d bytes written; a UUID is 36 characters (37 with a newline)", count);
         }
         UUID uuid = parseUuid(buf);
         if (uuid == null) {
             throw KernelException.of(Errno.EINVAL, "mdev: create: '%s' is not a UUID (8-4-4-4-12 hex digits)",
-                    org.apsysfs.kernel.Printable.of(buf.substring(0, UUID_STRING_LEN)));
+                    org.apsysfs.kernel.Printable.of(buf.substring(0, Uuids.STRING_LEN)));
         }
         parent.core().create(this, uuid);
     }
 
     /** {@code guid_parse}: the first 36 characters, dashes at 8, 13, 18, 23, hex elsewhere. */
     static UUID parseUuid(String buf) {
-        return org.apsysfs.kernel.Uuids.isValid(buf) ? UUID.fromString(buf.substring(0, UUID_STRING_LEN)) : null;
+        return Uuids.isValid(buf) ? UUID.fromString(buf.substring(0, Uuids.STRING_LEN)) : null;
     }
 }

@@ -273,9 +273,8 @@ public final class Kernfs {
      *         (XATTR_REPLACE) if it is not, ENOMEM if the tree's xattrs would exceed 16 MiB
      */
     public void setxattr(KernfsNode node, String name, byte[] value, int flags, Cred cred) {
-        checkNamespace(name);
         if (!storedNamespace(name)) {
-            throw KernelException.bare(Errno.EOPNOTSUPP);
+            throw KernelException.bare(Errno.EOPNOTSUPP); // user.*, system.* and unknown ones alike
         }
         NodeMeta m = metaForUpdate(node, cred);
         synchronized (m) {
@@ -306,9 +305,8 @@ public final class Kernfs {
      *         trusted.* and security.*, ENODATA if the attribute is not set
      */
     public void removexattr(KernfsNode node, String name, Cred cred) {
-        checkNamespace(name);
         if (!storedNamespace(name)) {
-            throw KernelException.bare(Errno.EOPNOTSUPP);
+            throw KernelException.bare(Errno.EOPNOTSUPP); // user.*, system.* and unknown ones alike
         }
         if (!cred.isRoot()) {
             throw KernelException.bare(Errno.EPERM);
