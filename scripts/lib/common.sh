@@ -236,6 +236,31 @@ ensure_client_tools() {
     apt_install "${pkgs[@]}"
 }
 
+# ensure_s390_tools: IBM's s390-tools (lszcrypt, chzcrypt, zcryptctl, zcryptstats, ap-check,
+# lszdev, chzdev, zdev_id) built from the source archive in ../shared/clients (beside the
+# clone) into target/s390-tools, once: the build is kept until the archive or the build
+# script changes. Exports APSYSFS_S390_TOOLS (the prefix: bin/, lib/mdevctl/ap-check.sh),
+# which the tests read. Without the archive it says so and exports nothing.
+ensure_s390_tools() {
+    local shared=${APSYSFS_SHARED:-$APSYSFS_ROOT/../shared}
+    local script=$shared/clients/build-s390-tools.sh prefix=$APSYSFS_ROOT/target/s390-tools
+    local archive stamp want
+    if [ ! -f "$script" ]; then
+        say "no $script: the tests that run the real s390-tools will fail"
+        return 0
+    fi
+    archive=$(ls "$shared"/clients/s390-tools-*.tar.xz 2>/dev/null | tail -n 1)
+    want=$(cat -- "$script" "$archive" | cksum)
+    stamp=$prefix/.built-from
+    if [ ! -x "$prefix/bin/lszcrypt" ] || [ "$(cat -- "$stamp" 2>/dev/null)" != "$want" ]; then
+        say "building s390-tools into $prefix (about a minute)"
+        rm -rf -- "$prefix"
+        bash "$script" "$prefix" >&2 || die "building s390-tools failed"
+        printf '%s\n' "$want" >"$stamp"
+    fi
+    export APSYSFS_S390_TOOLS=$prefix
+}
+
 # ---------------------------------------------------------------- paths
 
 # abs_dir DIR: absolute path without following the last component (which may be a
