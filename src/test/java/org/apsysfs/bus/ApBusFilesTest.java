@@ -150,7 +150,9 @@ class ApBusFilesTest {
 
     @Test
     void pollThreadIsABooleanAndANoOpWithInterrupts() {
-        for (String v : new String[] {"1", "y", "Yes", "t", "on", "0", "n", "off", "1abc"}) {
+        // poll_thread_store (ap_bus.c) parses with kstrtobool (lib/kstrtox.c): e/E and d/D too
+        for (String v : new String[] {"1", "y", "Yes", "t", "on", "0", "n", "off", "1abc", "enable", "E",
+            "disable", "D"}) {
             sys.write("bus/ap/poll_thread", v);
             assertThat(sys.read("bus/ap/poll_thread")).isEqualTo("0\n");
         }
