@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every errno of vfio_ap's stores (vfio_ap_ops.c assign_*/unassign_*_store, ap_config_store) and
+ * Every errno of vfio_ap's stores (vfio_ap_ops.c assign_*_store and unassign_*_store, ap_config_store) and
  * their parsers (kstrtoul, ap_parse_mask_str), in-process
  * on the default machine (adapters 04 05 06 0b, domains 0004 0005 0047 0054, max domain 84).
  */
