@@ -76,6 +76,7 @@ final class ErrnoTable {
         rule("/kernel/debug/apsysfs/faults", EINVAL);
         // a JSON document collected over writes: not JSON / not a usable state, or too long
         rule("/kernel/debug/apsysfs/state", EINVAL, EFBIG, ENOMEM);
+        rule("/kernel/debug/apsysfs/whole_matrix", EINVAL);
         rule("/kernel/debug/apsysfs/guests/create", EINVAL, EEXIST);
         rule("/kernel/debug/apsysfs/guests/destroy", ENODEV, EBUSY, EINVAL);
         // attach = the VFIO open: no mdev, guest busy, another mdev has the KVM (EPERM), no KVM
