@@ -577,6 +577,45 @@ public final class ApBus extends BusType {
 
     // ------------------------------------------------------------------ scanning
 
+    /**
+     * {@code ap_perms_init}: the masks given on the kernel command line ({@code ap.apmask=},
+     * {@code ap.aqmask=}) start from all zeros and are parsed as {@code ap_parse_mask_str}
+     * parses a store (absolute or relative); without them the mask stays all ones. Called at
+     * boot, before {@link #initialScan}, so the queues they free are never bound to zcrypt.
+     *
+     * @throws KernelException EINVAL if a value is not a mask (checked by {@link #checkCmdline})
+     */
+    public void bootMasks(org.apsysfs.kernel.Cmdline cmdline) {
+        ApMask[] m = parseCmdline(cmdline);
+        try (Guard g = attrMutex.lock()) {
+            apmask = m[0];
+            aqmask = m[1];
+            masksInUse = !(apmask.isFull() && aqmask.isFull());
+        }
+    }
+
+    /** Refuses (EINVAL, with a log line) an {@code ap.apmask=}/{@code ap.aqmask=} that is no mask. */
+    public static void checkCmdline(org.apsysfs.kernel.Cmdline cmdline) {
+        parseCmdline(cmdline);
+    }
+
+    private static ApMask[] parseCmdline(org.apsysfs.kernel.Cmdline cmdline) {
+        ApMask[] m = {ApMask.full(), ApMask.full()};
+        String[] names = {"ap.apmask", "ap.aqmask"};
+        for (int i = 0; i < 2; i++) {
+            String v = cmdline.get(names[i]);
+            if (v != null) {
+                try {
+                    m[i] = ApMaskParser.parse(v, ApMask.empty());
+                } catch (KernelException e) {
+                    throw KernelException.of(Errno.EINVAL, "apsysfs: reboot: refused: %s=%s is not a mask "
+                            + "(ap_parse_mask_str: 0x-prefixed hex, or +/- terms); nothing changed", names[i], Printable.of(v));
+                }
+            }
+        }
+        return m;
+    }
+
     /** The first scan, at boot: creates every card and queue device and probes them. */
     public void initialScan() {
         scan();

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Card and queue directories (spec §1.3, §1.4): exact formats, which files exist for which
- * driver and mode, uevent contents, and the errno rows of spec §8 for card {@code config},
+ * Card and queue directories (ap_card.c ap_card_dev_attrs, ap_queue.c ap_queue_dev_attrs): exact formats, which files exist for which
+ * driver and mode, uevent contents, and the errnos of the stores (config_store in ap_card.c, online_store in zcrypt_card.c) for card {@code config},
  * card/queue {@code online} and queue {@code driver_override}.
  */
 class ApDeviceFilesTest {
