@@ -433,8 +433,8 @@ public final class ApBus extends BusType {
      * <li>a queue has a driver_override → EINVAL;</li>
      * <li>parse (absolute or relative form) → EINVAL;</li>
      * <li>unchanged → success without side effects;</li>
-     * <li>bits newly set: every driver's {@code in_use} is asked about (new ids x all ids of
-     *     the other dimension) → EBUSY, mask unchanged;</li>
+     * <li>bits newly set: every driver's {@code in_use} is asked about (new ids x the ids set
+     *     in the other mask) → EBUSY, mask unchanged;</li>
      * <li>commit; after the mutex is released every queue whose reservation changed is
      *     re-probed, and {@code APMASK=}/{@code AQMASK=} is sent on /sys/devices/ap.</li>
      * </ol>
@@ -458,8 +458,11 @@ public final class ApBus extends BusType {
             }
             ApMask added = updated.andNot(current);
             if (!added.isEmpty()) {
-                ApMask apm = adapters ? added : ApMask.full();
-                ApMask aqm = adapters ? ApMask.full() : added;
+                // apmask_commit/aqmask_commit (ap_bus.c): in_use(newly set ids, the other
+                // mask as it is): only APQNs that the change really gives to the default
+                // drivers are checked (vfio_ap_mdev_resource_in_use)
+                ApMask apm = adapters ? added : apmask;
+                ApMask aqm = adapters ? aqmask : added;
                 for (ApDriver d : apDrivers()) {
                     if (d.inUse(apm, aqm)) {
                         throw KernelException.of(Errno.EBUSY,

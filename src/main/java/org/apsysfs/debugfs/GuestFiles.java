@@ -29,9 +29,10 @@ import org.apsysfs.vfio_ap.VfioApDrv;
  * guests/create            NAME [nocrycb] [nogisa] [protected] [mem=BYTES]
  * guests/destroy           NAME                  (EBUSY while it has an mdev open)
  * guests/NAME/attach       UUID                  open the mdev's VFIO device for this guest (a second
- *                                                vfio_ap mdev for a guest with a CRYCB: vfio_ap's EPERM)
+ *                                                vfio_ap mdev for a guest with a CRYCB: vfio_ap's EPERM;
+ *                                                a guest without one may open several)
  * guests/NAME/detach       UUID                  close it
- * guests/NAME/reset        anything              VFIO_DEVICE_RESET on the attached mdev
+ * guests/NAME/reset        anything              VFIO_DEVICE_RESET on each attached mdev
  * guests/NAME/pqap         tapq AA.DDDD | aqic AA.DDDD enable ISC NIB | aqic AA.DDDD disable
  *                          | nqap AA.DDDD        (read: the result of the last instruction)
  * guests/NAME/apm|aqm|adm  the CRYCB masks (0x + 64 hex digits)
@@ -50,7 +51,12 @@ public final class GuestFiles {
     /** One guest's files and state of the simulated VMM. */
     final class Guest {
         final Kvm kvm;
-        volatile MatrixMdev attached;
+        /**
+         * The vfio_ap mdevs the VMM has open for this guest, in the order opened: at most one
+         * for a guest with a CRYCB (vfio_ap_mdev_set_kvm refuses a second), any number without
+         * (vfio_ap_mdev_set_kvm then does nothing: no kvm link, no one-mdev check).
+         */
+        final java.util.List<MatrixMdev> attached = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile String lastPqap = "";
 
         Guest(Kvm kvm) {
@@ -145,9 +151,9 @@ public final class GuestFiles {
             if (g == null) {
                 throw KernelException.of(Errno.ENODEV, "apsysfs: guests/destroy: no guest '%s'", name);
             }
-            if (g.attached != null) {
+            if (!g.attached.isEmpty()) {
                 throw KernelException.of(Errno.EBUSY, "apsysfs: guests/destroy: guest %s still has mdev %s open; detach it first",
-                        name, g.attached.name());
+                        name, g.attached.get(0).name());
             }
             files.remove(name);
             guests.destroy(name);
@@ -168,19 +174,20 @@ public final class GuestFiles {
     private void attach(Guest g, String buf) {
         MatrixMdev m = mdevOf(buf, "attach");
         synchronized (g) {
-            if (g.attached != null && (g.attached == m || !g.kvm.hasCrycb())) {
+            if (g.attached.contains(m)) {
+                // the simulated VMM does not attach one device twice
                 throw KernelException.of(Errno.EBUSY, "apsysfs: attach: guest %s already has mdev %s open", g.kvm.name(),
-                        g.attached.name());
+                        m.name());
             }
-            if (g.attached != null) {
+            if (!g.attached.isEmpty() && g.kvm.hasCrycb()) {
                 // the VMM opens a second vfio_ap device for the same guest: vfio_ap refuses (EPERM)
                 m.vfioDevice().open(g.kvm, true);
                 m.vfioDevice().close();
                 throw KernelException.of(Errno.EBUSY, "apsysfs: attach: guest %s already has mdev %s open", g.kvm.name(),
-                        g.attached.name());
+                        g.attached.get(0).name());
             }
             m.vfioDevice().open(g.kvm, true);
-            g.attached = m;
+            g.attached.add(m);
         }
         kernel.log().info("kvm: guest %s opened vfio_ap mdev %s", g.kvm.name(), m.name());
     }
@@ -188,22 +195,23 @@ public final class GuestFiles {
     private void detach(Guest g, String buf) {
         MatrixMdev m = mdevOf(buf, "detach");
         synchronized (g) {
-            if (g.attached != m) {
+            if (!g.attached.contains(m)) {
                 throw KernelException.of(Errno.ENODEV, "apsysfs: detach: guest %s does not have mdev %s open",
                         g.kvm.name(), m.name());
             }
             m.vfioDevice().close();
-            g.attached = null;
+            g.attached.remove(m);
         }
         kernel.log().info("kvm: guest %s closed vfio_ap mdev %s", g.kvm.name(), m.name());
     }
 
     private void reset(Guest g) {
-        MatrixMdev m = g.attached;
-        if (m == null) {
+        if (g.attached.isEmpty()) {
             throw KernelException.of(Errno.ENODEV, "apsysfs: reset: guest %s has no mdev open", g.kvm.name());
         }
-        m.vfioDevice().reset();
+        for (MatrixMdev m : g.attached) {
+            m.vfioDevice().reset();
+        }
     }
 
     /** A guest instruction. */
@@ -316,8 +324,14 @@ public final class GuestFiles {
         sb.append("gisa: ").append(k.hasGisa() ? "yes" : "no").append('\n');
         sb.append("protected: ").append(k.protectedVm() ? "yes" : "no").append('\n');
         sb.append("memory: ").append(k.memorySize()).append('\n');
-        MatrixMdev m = g.attached;
-        sb.append("mdev: ").append(m == null ? "-" : m.name()).append('\n');
+        sb.append("mdev:");
+        if (g.attached.isEmpty()) {
+            sb.append(" -");
+        }
+        for (MatrixMdev m : g.attached) {
+            sb.append(' ').append(m.name());
+        }
+        sb.append('\n');
         sb.append("pinned_pages: ").append(k.pinnedPages()).append('\n');
         sb.append("gisc:");
         for (int i = 0; i < 8; i++) {

@@ -124,6 +124,8 @@ public final class StateFormat {
 
         ArrayNode mdevs = root.putArray("mdevs");
         Map<Kvm, MatrixMdev> openBy = new LinkedHashMap<>();
+        // a guest without a CRYCB may have several vfio_ap mdevs open (vfio_ap_mdev_set_kvm)
+        Map<Kvm, java.util.List<MatrixMdev>> alsoOpenBy = new LinkedHashMap<>();
         for (MatrixMdev m : d.vfioAp().matrixDev().mdevs()) {
             ObjectNode o = mdevs.addObject();
             o.put("uuid", m.name());
@@ -133,8 +135,8 @@ public final class StateFormat {
             o.set("domains", domainIds(c.aqm()));
             o.set("control_domains", domainIds(c.adm()));
             Kvm k = m.vfioDevice().openKvm();
-            if (k != null) {
-                openBy.put(k, m);
+            if (k != null && openBy.putIfAbsent(k, m) != null) {
+                alsoOpenBy.computeIfAbsent(k, x -> new java.util.ArrayList<>()).add(m);
             }
         }
 
@@ -148,6 +150,12 @@ public final class StateFormat {
             g.put("memory", k.memorySize());
             MatrixMdev m = openBy.get(k);
             g.put("mdev", m == null ? null : m.name());
+            if (alsoOpenBy.containsKey(k)) {
+                ArrayNode more = g.putArray("more_mdevs");
+                for (MatrixMdev x : alsoOpenBy.get(k)) {
+                    more.add(x.name());
+                }
+            }
             ArrayNode irqs = g.putArray("interrupts");
             if (m != null) {
                 SortedMap<Integer, long[]> regs = d.vfioAp().interruptRegistrations(m);
@@ -379,7 +387,8 @@ public final class StateFormat {
             if (!g.isObject()) {
                 throw new StateException(where + ": must be an object");
             }
-            r.known((ObjectNode) g, where, Set.of("name", "crycb", "gisa", "protected", "memory", "mdev", "interrupts"));
+            r.known((ObjectNode) g, where, Set.of("name", "crycb", "gisa", "protected", "memory", "mdev", "more_mdevs",
+                    "interrupts"));
             String name = r.text(g, where + ".name", "name");
             StringBuilder opts = new StringBuilder(name);
             if (!r.bool(g, where + ".crycb", "crycb", true)) {
@@ -402,6 +411,16 @@ public final class StateFormat {
             JsonNode mdev = g.get("mdev");
             if (mdev != null && !mdev.isNull()) {
                 io.write(where + ".mdev", CONTROL + "guests/" + name + "/attach", r.text(mdev, where + ".mdev") + "\n");
+            }
+            if (g.has("more_mdevs")) {
+                JsonNode more = g.get("more_mdevs");
+                if (!more.isArray()) {
+                    throw new StateException(where + ".more_mdevs: must be an array of mdev UUIDs");
+                }
+                for (int j = 0; j < more.size(); j++) {
+                    String w = where + ".more_mdevs[" + j + "]";
+                    io.write(w, CONTROL + "guests/" + name + "/attach", r.text(more.get(j), w) + "\n");
+                }
             }
             if (g.has("interrupts")) {
                 JsonNode irqs = g.get("interrupts");

@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apsysfs.Kernel;
 import org.apsysfs.base.Device;
 import org.apsysfs.bus.ApBus;
+import org.apsysfs.hardware.ApMask;
 import org.apsysfs.hardware.Qci;
 import org.apsysfs.kvm.Kvm;
 import org.apsysfs.locking.Guard;
@@ -56,7 +57,10 @@ public final class MatrixDev {
         this.apBus = apBus;
         this.mdevCore = mdevCore;
         this.iommuGroups = iommuGroups;
-        this.info = apBus.qci();
+        // vfio_ap_matrix_dev_create (vfio_ap_drv.c): matrix_dev->info is filled by PQAP(QCI)
+        // only "if (test_facility(12))"; without QCI it stays zeroed (no flags, empty masks)
+        this.info = apBus.hardware().qci().isPresent() ? apBus.qci()
+                : new Qci(false, false, false, false, false, 0, 0, ApMask.empty(), ApMask.empty(), ApMask.empty());
     }
 
     public boolean wholeMatrix() {

@@ -88,7 +88,8 @@ final class VfioApLifecycle {
             }
             if (!done) {
                 Qci info = matrixDev.info;
-                if (!info.hasFlags() || (info.apm().test(apid) && info.aqm().test(apqi))) {
+                // only a queue in matrix_dev->info's APM x AQM is reset (none without QCI)
+                if (info.apm().test(apid) && info.aqm().test(apqi)) {
                     reset.resetQueue(q);
                 }
             }

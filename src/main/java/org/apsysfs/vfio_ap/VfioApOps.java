@@ -162,8 +162,9 @@ final class VfioApOps {
         Qci info = matrixDev.info;
         ApMask prevApm = m.shadowApcb.apm();
         ApMask prevAqm = m.shadowApcb.aqm();
-        ApMask apm = info.hasFlags() ? m.matrix.apm().and(info.apm()) : m.matrix.apm();
-        ApMask aqm = info.hasFlags() ? m.matrix.aqm().and(info.aqm()) : m.matrix.aqm();
+        // bitmap_and with matrix_dev->info's masks (all zero on a machine without QCI)
+        ApMask apm = m.matrix.apm().and(info.apm());
+        ApMask aqm = m.matrix.aqm().and(info.aqm());
         ApMask dropped = ApMask.empty();
         for (int apid : apm.ids()) {
             // an APQN of the adapter without a linked queue, or with a failed reset
@@ -183,7 +184,7 @@ final class VfioApOps {
     boolean filterCdoms(MatrixMdev m) {
         Qci info = matrixDev.info;
         ApMask prev = m.shadowApcb.adm();
-        ApMask adm = info.hasFlags() ? m.matrix.adm().and(info.adm()) : m.matrix.adm();
+        ApMask adm = m.matrix.adm().and(info.adm());
         m.shadowApcb = m.shadowApcb.withAdm(adm);
         return !prev.equals(adm);
     }

@@ -184,9 +184,32 @@ class ApMaskWriteTest {
         // setting bits elsewhere, or clearing, is fine
         sys.write("bus/ap/apmask", "+7");
         sys.write("bus/ap/apmask", "-6");
-        // aqmask: domain 4 is assigned with adapter 5 (free): setting it is refused too? No:
-        // aqmask +4 is already set; clearing domain 4 then setting it again is refused
+        // aqmask: domain 4 is assigned with adapter 5, which is not in apmask: setting domain 4
+        // again gives 05.0004 to nobody but vfio_ap (aqmask_commit checks apm x new domains)
         sys.write("bus/ap/aqmask", "-4");
-        sys.writeFails("bus/ap/aqmask", "+4", Errno.EBUSY);
+        sys.write("bus/ap/aqmask", "+4");
+        assertThat(sys.readlink("devices/ap/card05/05.0004/driver")).endsWith("/vfio_ap");
+    }
+
+    @Test
+    void onlyQueuesTheChangeGivesToTheHostAreChecked() {
+        // apmask_commit (ap_bus.c) asks in_use(newly set adapters, ap_perms.aqm as it is), and
+        // vfio_ap_mdev_verify_no_sharing looks at (apm & mdev apm) x (aqm & mdev aqm): an mdev
+        // queue whose domain is outside aqmask does not go to the host, so it does not block
+        String type = "devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough";
+        String uuid = "62177883-f1bb-47f0-914d-32a22e3a8804";
+        String dev = "devices/vfio_ap/matrix/" + uuid + "/";
+        sys.write("bus/ap/apmask", "-4");
+        sys.write("bus/ap/aqmask", "-0x54");
+        sys.write(type + "/create", uuid);
+        sys.write(dev + "assign_adapter", "4");
+        sys.write(dev + "assign_domain", "0x54");
+        assertThat(sys.read(dev + "matrix")).isEqualTo("04.0054\n");
+        sys.write("bus/ap/apmask", "+4");
+        assertThat(sys.read("bus/ap/apmask")).startsWith("0xff");
+        assertThat(sys.readlink("devices/ap/card04/04.0004/driver")).endsWith("/cex4queue");
+        assertThat(sys.readlink("devices/ap/card04/04.0054/driver")).endsWith("/vfio_ap");
+        // aqmask_commit likewise: in_use(ap_perms.apm, newly set domains); now 04.0054 would go
+        sys.writeFails("bus/ap/aqmask", "+0x54", Errno.EBUSY);
     }
 }

@@ -45,6 +45,12 @@ class StateRoundTripTest {
         s.attach("g1", a);
         assertThat(s.pqap("g1", "aqic 04.0004 enable 3 0x10000")).contains("rc=0x00");
         s.guest("g2", "nogisa", "mem=0x20000000");
+        // a guest without a CRYCB may have several mdevs open (vfio_ap_mdev_set_kvm)
+        String c = s.createMdev();
+        String e = s.createMdev();
+        s.guest("g3", "nocrycb");
+        s.attach("g3", c);
+        s.attach("g3", e);
         s.ok(Sim.CTL + "/faults", "tapq 0b.0004 BUSY 3\n");
         s.ok(Sim.CTL + "/faults", "reset_delay 04.0005 50\n");
         s.settle();
@@ -65,7 +71,7 @@ class StateRoundTripTest {
         // the kept pieces by name, so that a regression says what was lost
         String text = StateFormat.render(doc);
         assertThat(text).contains("\"0b.0005\"", "\"online\" : false", "\"name\" : \"g1\"", "tapq 0b.0004 BUSY 3",
-                "reset_delay 04.0005 50", "\"poll_timeout\" : \"123456\"");
+                "reset_delay 04.0005 50", "\"poll_timeout\" : \"123456\"", "\"more_mdevs\" : [");
         assertThat(r.guestRead("g1", "status")).contains("mdev: " + s.d.vfioAp().matrixDev().mdevs().get(0).name());
         assertThat(r.read("/kernel/debug/apsysfs/faults")).contains("tapq 0b.0004 BUSY 3");
     }
