@@ -68,10 +68,18 @@ class TestbedScriptTest {
     }
 
     @Test
-    void thePictureOfTheTestBed() throws Exception {
+    void thePictureOfTheTestBed(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path svg = tmp.resolve("m.svg");
+        Path html = tmp.resolve("m.html");
         Run r = testbed("--", "sh", "-c", "echo -6 > /sys/bus/ap/apmask; " + ROOT.resolve("scripts/apsysfs")
-                + " matrix --no-legend");
+                + " matrix --no-legend --svg " + svg + " --html " + html);
         assertThat(r.rc()).as(r.out()).isZero();
         assertThat(r.out()).contains("06 CEX8A  f    f    -    f    f\n", "0b CEX8P  H    H    -    H    H\n");
+        assertThat(Files.readString(svg)).startsWith("<svg").contains(">06 CEX8A</text>");
+        assertThat(Files.readString(html)).contains("<td class=\"free\" data-apqn=\"06.0054\"");
+        // a tree without an AP bus (this machine's own /sys) is refused
+        Run none = testbed("--", ROOT.resolve("scripts/apsysfs").toString(), "matrix", tmp.toString());
+        assertThat(none.rc()).as(none.out()).isEqualTo(2);
+        assertThat(none.out()).contains("has no AP bus");
     }
 }
