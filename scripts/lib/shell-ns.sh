@@ -28,6 +28,23 @@ mount -t proc proc /proc 2>/dev/null || fail "cannot mount /proc in the new PID 
 
 mount -t tmpfs -o mode=0755,size=16m apsysfs-shell "$stage" || fail "cannot mount a tmpfs on $stage"
 
+# --- live system (scripts/lib/live.sh), part 1: the daemon's netlink attach socket, bound
+# into the stage before any private copy (a private /run would hide it)
+# shellcheck source-path=SCRIPTDIR source=live.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/live.sh"
+export APSYSFS_SHELL_STAGE=$stage
+live_sock=$(live_netlink_socket "$tree")
+if [ -n "$live_sock" ] && [ -S "$live_sock" ]; then
+    : >"$stage/uevent.sock"
+    mount --bind -- "$live_sock" "$stage/uevent.sock" || live_sock=
+elif [ -n "$live_sock" ]; then
+    live_say "the daemon's netlink attach socket $live_sock is missing"
+    live_sock=
+else
+    live_say "the daemon of $tree accepts no netlink sockets (started without --uevent-socket): no uevents reach this shell's netlink"
+fi
+# --- end of live system, part 1
+
 # private_copy DIR: a writable copy of DIR (its contents copied) mounted over DIR.
 private_copy() {
     local d=$1 s
@@ -50,9 +67,26 @@ done <<<"${APSYSFS_SHELL_PRIVATE:-}"
 unset APSYSFS_SHELL_PRIVATE
 private_copy /etc/mdevctl.d
 private_copy /etc/udev/rules.d
+# --- live system: udevd needs a private /run/udev; a host without one (no udev running)
+# gets a private copy of /run to make it in, instead of a new directory in the host's /run
+if [ ! -d /run/udev ] && [ "${APSYSFS_SHELL_UDEVD:-1}" = 1 ]; then
+    private_copy /run
+    mkdir -p /run/udev
+fi
+# --- end of live system
 private_copy /run/lock
 # The udev database of the host describes the host's devices, not the simulated ones.
 private_copy /run/udev
+
+# --- live system, part 2: the persistent configuration directories of "shell --etc DIR"
+# (one "HOSTDIR=PERSISTENTDIR" per line) replace the private copies made above
+while IFS= read -r pair; do
+    [ -n "$pair" ] || continue
+    mkdir -p -- "${pair%%=*}" 2>/dev/null || true
+    mount --bind -- "${pair#*=}" "${pair%%=*}" || fail "cannot bind ${pair#*=} over ${pair%%=*}"
+done <<<"${APSYSFS_SHELL_ETC:-}"
+unset APSYSFS_SHELL_ETC
+# --- end of live system, part 2
 
 # Last, so that nothing above is affected: the simulated tree at /sys.
 mount --bind -- "$tree" /sys || fail "cannot bind $tree over /sys"
@@ -63,6 +97,22 @@ export APSYSFS_SHELL=$tree
 export SYSTEMD_DEVICE_VERIFY_SYSFS=0
 # s390-tools take their root from SYSFS_ROOT; here the tree is at the default place.
 unset SYSFS_ROOT
+
+# --- live system, part 3: uevents into this network namespace, systemd-udevd, coldplug
+ip link set lo up 2>/dev/null || true
+if [ -n "$live_sock" ]; then
+    read -r -a live_java <<<"${APSYSFS_SHELL_JAVA:-java -jar $(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../../target/apsysfs.jar}"
+    live_attach "$stage" "$stage/uevent.sock" "${live_java[@]}" || live_sock=
+fi
+if [ "${APSYSFS_SHELL_UDEVD:-1}" = 1 ]; then
+    if [ -z "$live_sock" ]; then
+        live_say "not starting systemd-udevd: it would receive no uevents"
+    elif udevd_start; then
+        udevd_coldplug || live_say "coldplug (udevadm trigger; udevadm settle) failed"
+    fi
+fi
+unset APSYSFS_SHELL_JAVA APSYSFS_SHELL_UDEVD
+# --- end of live system, part 3
 
 if [ $# -eq 0 ]; then
     sh=${SHELL:-/bin/bash}
@@ -82,4 +132,6 @@ fi
 # be PID 1 (Ctrl-C, kill and "timeout" then behave as usual).
 set +e
 "$@"
-exit $?
+rc=$?
+udevd_stop # --- live system: udevd ends before the namespace does, without a crash report
+exit $rc

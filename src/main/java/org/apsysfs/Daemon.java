@@ -8,7 +8,9 @@ import org.apsysfs.hardware.MachineSpecException;
 import org.apsysfs.debugfs.FaultFiles;
 import org.apsysfs.debugfs.GuestFiles;
 import org.apsysfs.debugfs.HostFiles;
+import org.apsysfs.debugfs.VfioApFiles;
 import org.apsysfs.kernel.Clock;
+import org.apsysfs.kernel.Cmdline;
 import org.apsysfs.kvm.Guests;
 import org.apsysfs.mdev.MdevCore;
 import org.apsysfs.vfio.IommuGroups;
@@ -27,6 +29,7 @@ public final class Daemon {
     private final ApBus apBus;
     private final VfioApDrv vfioAp;
     private Guests guests;
+    private Cmdline cmdline = Cmdline.empty();
 
     private Daemon(Kernel kernel, MachineSpec spec, ApHardware hardware, ApBus apBus, VfioApDrv vfioAp) {
         this.kernel = kernel;
@@ -80,7 +83,23 @@ public final class Daemon {
      * host configuration here).
      */
     public static Daemon create(MachineSpec spec, Clock clock, java.util.function.Consumer<ApHardware> beforeBus) {
+        return create(spec, clock, beforeBus, Cmdline.empty());
+    }
+
+    /**
+     * Boots as {@link #create(MachineSpec, Clock, java.util.function.Consumer)} with a kernel
+     * command line (the AP bus takes {@code ap.apmask=}/{@code ap.aqmask=} before its first
+     * scan).
+     *
+     * @throws org.apsysfs.kernel.KernelException EINVAL if a parameter's value is bad (nothing booted)
+     */
+    public static Daemon create(MachineSpec spec, Clock clock, java.util.function.Consumer<ApHardware> beforeBus,
+            Cmdline cmdline) {
+        ApBus.checkCmdline(cmdline);
         Kernel k = new Kernel(clock);
+        if (!cmdline.text().isEmpty()) {
+            k.log().info("Kernel command line: %s", cmdline.text());
+        }
         ApHardware hw = new ApHardware(spec, clock);
         beforeBus.accept(hw);
         ApBus bus = new ApBus(k, hw);
@@ -92,8 +111,11 @@ public final class Daemon {
         new GuestFiles(k, guests, vfio, bus);
         new FaultFiles(k, hw, guests);
         new HostFiles(k, hw, bus);
+        new VfioApFiles(k, vfio.matrixDev());
+        bus.bootMasks(cmdline);
         bus.initialScan();
         Daemon d = new Daemon(k, spec, hw, bus, vfio);
+        d.cmdline = cmdline;
         d.guests = guests;
         return d;
     }
@@ -105,6 +127,11 @@ public final class Daemon {
 
     public Kernel kernel() {
         return kernel;
+    }
+
+    /** The kernel command line this system booted with. */
+    public Cmdline cmdline() {
+        return cmdline;
     }
 
     public String machineName() {

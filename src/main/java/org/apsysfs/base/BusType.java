@@ -22,7 +22,9 @@ public class BusType {
     static final AttributeGroup<BusType> BUS_STD_ATTRS = AttributeGroup.of(
             Attribute.wo("drivers_probe", BusType::driversProbeStore),
             Attribute.rw("drivers_autoprobe", b -> (b.autoprobe ? 1 : 0) + "\n", BusType::autoprobeStore),
-            Attribute.wo("uevent", (b, buf) -> Uevent.synth(b.kernel, b.dir.path(), null, buf, List.of())));
+            // bus_uevent_store: the bus kobject is in the "bus" kset (no uevent_ops->name), so
+            // kobject_uevent_env gives SUBSYSTEM=bus
+            Attribute.wo("uevent", (b, buf) -> Uevent.synth(b.kernel, b.dir.path(), "bus", buf, List.of())));
 
     protected final Kernel kernel;
     private final String name;

@@ -19,7 +19,9 @@ public abstract class Driver {
             Attribute.wo("bind", Driver::bindStore),
             Attribute.wo("unbind", Driver::unbindStore));
     static final AttributeGroup<Driver> DRIVER_ATTRS = AttributeGroup.of(
-            Attribute.wo("uevent", (d, b) -> Uevent.synth(d.kernel, d.dir.path(), null, b, List.of())));
+            // uevent_store (drivers/base/bus.c): a driver kobject is in its bus's "drivers"
+            // kset, so kobject_uevent_env gives SUBSYSTEM=drivers
+            Attribute.wo("uevent", (d, b) -> Uevent.synth(d.kernel, d.dir.path(), "drivers", b, List.of())));
 
     protected final Kernel kernel;
     private final String name;

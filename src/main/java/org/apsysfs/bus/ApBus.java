@@ -12,8 +12,10 @@ import org.apsysfs.base.BusType;
 import org.apsysfs.base.Device;
 import org.apsysfs.base.Driver;
 import org.apsysfs.hardware.ApMask;
+import org.apsysfs.hardware.ApMode;
 import org.apsysfs.hardware.ApRc;
 import org.apsysfs.hardware.ApHardware;
+import org.apsysfs.hardware.QactResult;
 import org.apsysfs.hardware.Qci;
 import org.apsysfs.hardware.TapqInfo;
 import org.apsysfs.hardware.TapqResult;
@@ -572,6 +574,45 @@ public final class ApBus extends BusType {
 
     // ------------------------------------------------------------------ scanning
 
+    /**
+     * {@code ap_perms_init}: the masks given on the kernel command line ({@code ap.apmask=},
+     * {@code ap.aqmask=}) start from all zeros and are parsed as {@code ap_parse_mask_str}
+     * parses a store (absolute or relative); without them the mask stays all ones. Called at
+     * boot, before {@link #initialScan}, so the queues they free are never bound to zcrypt.
+     *
+     * @throws KernelException EINVAL if a value is not a mask (checked by {@link #checkCmdline})
+     */
+    public void bootMasks(org.apsysfs.kernel.Cmdline cmdline) {
+        ApMask[] m = parseCmdline(cmdline);
+        try (Guard g = attrMutex.lock()) {
+            apmask = m[0];
+            aqmask = m[1];
+            masksInUse = !(apmask.isFull() && aqmask.isFull());
+        }
+    }
+
+    /** Refuses (EINVAL, with a log line) an {@code ap.apmask=}/{@code ap.aqmask=} that is no mask. */
+    public static void checkCmdline(org.apsysfs.kernel.Cmdline cmdline) {
+        parseCmdline(cmdline);
+    }
+
+    private static ApMask[] parseCmdline(org.apsysfs.kernel.Cmdline cmdline) {
+        ApMask[] m = {ApMask.full(), ApMask.full()};
+        String[] names = {"ap.apmask", "ap.aqmask"};
+        for (int i = 0; i < 2; i++) {
+            String v = cmdline.get(names[i]);
+            if (v != null) {
+                try {
+                    m[i] = ApMaskParser.parse(v, ApMask.empty());
+                } catch (KernelException e) {
+                    throw KernelException.of(Errno.EINVAL, "apsysfs: reboot: refused: %s=%s is not a mask "
+                            + "(ap_parse_mask_str: 0x-prefixed hex, or +/- terms); nothing changed", names[i], Printable.of(v));
+                }
+            }
+        }
+        return m;
+    }
+
     /** The first scan, at boot: creates every card and queue device and probes them. */
     public void initialScan() {
         scan();
@@ -697,6 +738,7 @@ public final class ApBus extends BusType {
             return;
         }
         TapqResult first = null;
+        int firstDom = -1;
         for (int dom = 0; dom <= maxDomainId; dom++) {
             if (!usageDomain(dom)) {
                 continue;
@@ -704,6 +746,7 @@ public final class ApBus extends BusType {
             TapqResult r = hw.tapq((ap << 8) | dom, true);
             if (infoAvailable(r)) {
                 first = r;
+                firstDom = dom;
                 break;
             }
         }
@@ -715,11 +758,8 @@ public final class ApBus extends BusType {
         }
         TapqInfo info = first.info();
         int rawType = info.apType();
-        int comp = rawType;
-        if (rawType > AP_DEVICE_TYPE_CEX8) {
-            comp = qci.qact() ? hw.qact(ap << 8, info.mode(), AP_DEVICE_TYPE_CEX8).compatibleType() : 0;
-        }
-        if (comp < AP_DEVICE_TYPE_CEX4 || comp > AP_DEVICE_TYPE_CEX8) {
+        if (rawType == 0) {
+            // "no valid type (0) info": an unusable adapter
             if (card != null) {
                 removeCard(card);
             }
@@ -732,6 +772,12 @@ public final class ApBus extends BusType {
             card = null;
         }
         if (card == null) {
+            // ap_scan_adapter (ap_bus.c): only a new card asks for its compatible type, on the
+            // APQN of the first domain that answered TAPQ; an existing card keeps its type
+            int comp = compatibleType((ap << 8) | firstDom, rawType, info.mode());
+            if (comp == 0) {
+                return;
+            }
             card = new ApCard(kernel, this, ap, rawType, comp, info, !decfg, chkstop);
             cards.set(ap, card);
             card.add(null);
@@ -739,6 +785,26 @@ public final class ApBus extends BusType {
             card.updateState(!decfg, chkstop);
         }
         scanDomains(card);
+    }
+
+    /**
+     * {@code ap_get_compatible_type} (ap_bus.c): below CEX4 unsupported (0), up to CEX8 the raw
+     * type itself, above that what PQAP(QACT) on {@code apqn} maps it to (CEX4..CEX8), or 0
+     * without the QACT facility or with no mapping.
+     */
+    private int compatibleType(int apqn, int rawType, ApMode mode) {
+        if (rawType < AP_DEVICE_TYPE_CEX4) {
+            return 0;
+        }
+        if (rawType <= AP_DEVICE_TYPE_CEX8) {
+            return rawType;
+        }
+        if (!qci.qact()) {
+            return 0;
+        }
+        QactResult r = hw.qact(apqn, mode, AP_DEVICE_TYPE_CEX8);
+        int cat = r.rc() == ApRc.NORMAL ? r.compatibleType() : 0;
+        return cat >= AP_DEVICE_TYPE_CEX4 && cat <= AP_DEVICE_TYPE_CEX8 ? cat : 0;
     }
 
     private void scanDomains(ApCard card) {
@@ -765,6 +831,11 @@ public final class ApBus extends BusType {
                 q = new ApQueue(kernel, this, card, dom, !decfg, chkstop);
                 card.addQueue(q);
                 q.add(card.dir());
+                if (!decfg && !chkstop) {
+                    // ap_scan_domains (ap_bus.c, since v6.7): "nudge the queue's state machine"
+                    // of every new usable queue, whatever driver it bound to (vfio_ap too)
+                    q.initHostState();
+                }
             }
         }
     }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code apsysfs} command line. */
 @Command(name = "apsysfs", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Serves a simulated s390 AP bus and vfio_ap sysfs tree over FUSE.",
-        subcommands = {RunCommand.class})
+        subcommands = {RunCommand.class, NetlinkAttachCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

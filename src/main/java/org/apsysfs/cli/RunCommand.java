@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 import org.apsysfs.Daemon;
 import org.apsysfs.fuse.FuseMount;
 import org.apsysfs.kernel.Clock;
+import org.apsysfs.netlink.AttachServer;
+import org.apsysfs.netlink.UeventNetlink;
 import org.apsysfs.state.Simulation;
 import org.apsysfs.state.StateException;
 import picocli.CommandLine.Command;
@@ -43,6 +45,11 @@ final class RunCommand implements Callable<Integer> {
             description = "also serve the live page (the matrix picture, dmesg and uevents, updated as the state "
                     + "changes) at http://HOST:PORT/; loopback addresses only (127.0.0.1, ::1); port 0: any free one")
     String http;
+
+    @Option(names = "--uevent-socket", paramLabel = "PATH",
+            description = "accept NETLINK_KOBJECT_UEVENT sockets of private network namespaces at this UNIX socket "
+                    + "(apsysfs netlink-attach PATH) and multicast every uevent into them")
+    Path ueventSocket;
 
     @Override
     public Integer call() throws Exception {
@@ -81,6 +88,18 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("apsysfs: not starting; the file is left as it is (fix it, or move it away to start afresh)");
             return 2;
         }
+        AttachServer attach = null;
+        if (ueventSocket != null) {
+            try {
+                attach = AttachServer.start(ueventSocket.toAbsolutePath().normalize());
+            } catch (IOException e) {
+                System.err.println("apsysfs: --uevent-socket: " + e.getMessage());
+                sim.close();
+                return 2;
+            }
+            UeventNetlink netlink = attach.netlink();
+            sim.onServe((d, booted) -> netlink.adopt(d.kernel(), booted));
+        }
         FuseMount mount = new FuseMount(sim::kernfs, mnt, allowOther, singleThreaded);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> mount.unmount(2, TimeUnit.SECONDS), "apsysfs-shutdown"));
         // SIGTERM/SIGINT: unmount and return normally (exit 0) instead of the JVM's 143/130
@@ -94,6 +113,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (!mount.start(30, TimeUnit.SECONDS)) {
             System.err.println("apsysfs: mounting " + mnt + " failed (see the log)");
+            if (attach != null) {
+                attach.close();
+            }
             return 1;
         }
         org.apsysfs.live.LivePage page = null;
@@ -103,6 +125,9 @@ final class RunCommand implements Callable<Integer> {
             } catch (IOException e) {
                 System.err.println("apsysfs: cannot serve the live page at " + http + ": " + e.getMessage());
                 mount.unmount(2, TimeUnit.SECONDS);
+                if (attach != null) {
+                    attach.close();
+                }
                 sim.close();
                 return 2;
             }
@@ -120,6 +145,9 @@ final class RunCommand implements Callable<Integer> {
         } catch (IOException e) {
             System.err.println("apsysfs: cannot save the state to " + stateFile + ": " + e.getMessage());
             rc = 1;
+        }
+        if (attach != null) {
+            attach.close();
         }
         sim.close();
         return rc;

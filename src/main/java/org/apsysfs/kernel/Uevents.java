@@ -77,9 +77,19 @@ public final class Uevents {
         }
     }
 
+    /**
+     * Receives every event as it is sent, in order, while the sender still holds this object's
+     * lock (the netlink broadcast of {@code kobject_uevent_net_broadcast}). It must not call
+     * back into the simulated kernel.
+     */
+    public interface Listener {
+        void sent(Event e);
+    }
+
     private static final int CAPACITY = 20_000;
     private final ArrayDeque<Event> ring = new ArrayDeque<>();
     private long seqnum;
+    private Listener listener;
 
     /** Records an event; env entries are "KEY=value" strings. */
     public Event send(String action, String devpath, String subsystem, List<String> env) {
@@ -97,7 +107,27 @@ public final class Uevents {
             ring.removeFirst();
         }
         ring.addLast(e);
+        if (listener != null) {
+            listener.sent(e);
+        }
         return e;
+    }
+
+    /**
+     * Sets the listener (null: none). With {@code replay} the events still kept are first
+     * handed to it, oldest first, so that it sees the same sequence the ring holds; returns
+     * the number of events sent before them that were no longer kept.
+     */
+    public synchronized long listen(Listener l, boolean replay) {
+        long lost = 0;
+        if (replay && l != null) {
+            lost = ring.isEmpty() ? seqnum : ring.getFirst().seqnum - 1;
+            for (Event e : ring) {
+                l.sent(e);
+            }
+        }
+        listener = l;
+        return lost;
     }
 
     public Event send(String action, String devpath, String subsystem, Map<String, String> env) {

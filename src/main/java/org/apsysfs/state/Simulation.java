@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apsysfs.Daemon;
 import org.apsysfs.kernel.Clock;
+import org.apsysfs.kernel.Cmdline;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
 import org.apsysfs.sysfs.Attribute;
@@ -37,7 +38,9 @@ import org.apsysfs.sysfs.KernfsAttr;
  */
 public final class Simulation implements Kernfs.StoreHook {
     private static final AttributeGroup<Simulation> STATE_ATTRS = AttributeGroup.of(
-            Attribute.document("state", 0644, Simulation::stateShow, Simulation::stateStore));
+            Attribute.document("state", 0644, Simulation::stateShow, Simulation::stateStore),
+            Attribute.wo("reboot", Simulation::rebootStore),
+            Attribute.ro("cmdline", s -> s.current.cmdline().text() + "\n"));
 
     private final Clock clock;
     private final StateFile file;
@@ -136,6 +139,51 @@ public final class Simulation implements Kernfs.StoreHook {
         }
     }
 
+    /**
+     * Reboots the simulated host with {@code cmdline}: a fresh kernel on the same machine
+     * (its hardware as it is now: installed adapters, those taken out of the configuration,
+     * configured-off and check-stopped adapters) boots and replaces the running one, as a
+     * state load does; the kernel's state (masks, bindings, mdevs, guests, injected faults, log,
+     * uevents) is gone. With a state file the new state is saved first.
+     *
+     * @throws KernelException EINVAL if a parameter is bad, ENOSPC/EIO if the state cannot be
+     *     saved; nothing changed
+     */
+    public void reboot(Cmdline cmdline) {
+        stateRwsem.writeLock().lock();
+        try {
+            Daemon cur = current;
+            org.apsysfs.hardware.MachineSpec spec = cur.hardware().currentSpec();
+            java.util.List<Integer> out = new java.util.ArrayList<>();
+            for (int id : cur.hardware().adaptersOutOfConfig().ids()) {
+                out.add(id);
+            }
+            Daemon nd = Daemon.create(spec, clock, hw -> out.forEach(hw::removeAdapter), cmdline);
+            if (file != null) {
+                String text = render(nd);
+                try {
+                    file.write(text);
+                } catch (IOException e) {
+                    nd.shutdown();
+                    nd.kernel().sysfs().retire();
+                    throw KernelException.of(StateFile.errnoOf(e), "apsysfs: reboot: cannot save %s (%s); nothing changed",
+                            file.path(), e.getMessage());
+                }
+                saved = text;
+            }
+            nd.kernel().log().info("apsysfs: reboot: booted%s", cmdline.text().isEmpty() ? "" : " with " + cmdline.text());
+            swap(nd);
+        } finally {
+            stateRwsem.writeLock().unlock();
+        }
+    }
+
+    /** {@code reboot} store: the written text is the kernel command line of the new boot. */
+    private void rebootStore(String buf) {
+        String line = org.apsysfs.base.Uevent.cstr(buf);
+        reboot(Cmdline.parse(line));
+    }
+
     /** Saves the current state if it differs from the file (on exit). */
     public void saveNow() throws IOException {
         if (file == null) {
@@ -174,6 +222,31 @@ public final class Simulation implements Kernfs.StoreHook {
         current = nd;
         old.kernel().sysfs().retire();
         old.shutdown();
+        for (ServeHook h : serveHooks) {
+            h.served(nd, true);
+        }
+    }
+
+    /** Told of every system the mount serves, once it is in place. */
+    public interface ServeHook {
+        /**
+         * {@code d} is served now; {@code booted} if it replaced another one (a reboot or a
+         * loaded state), false for the system served when the hook was added.
+         */
+        void served(Daemon d, boolean booted);
+    }
+
+    private final java.util.List<ServeHook> serveHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Adds {@code h} and tells it of the system served now. */
+    public void onServe(ServeHook h) {
+        stateRwsem.writeLock().lock();
+        try {
+            serveHooks.add(h);
+            h.served(current, false);
+        } finally {
+            stateRwsem.writeLock().unlock();
+        }
     }
 
     // ------------------------------------------------------------------ Kernfs.StoreHook

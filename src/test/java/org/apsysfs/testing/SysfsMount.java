@@ -13,6 +13,7 @@ import org.apsysfs.Daemon;
 import org.apsysfs.Kernel;
 import org.apsysfs.fuse.FuseMount;
 import org.apsysfs.fuse.SysfsFuse;
+import org.apsysfs.netlink.AttachServer;
 import org.apsysfs.sysfs.Kernfs;
 
 /**
@@ -52,6 +53,8 @@ public final class SysfsMount implements AutoCloseable {
     private final boolean singleThreaded;
     private final String connection;
     private volatile boolean closed;
+    /** Where namespaces attach for this mount's uevents; null for a bare tree. */
+    private AttachServer attach;
 
     private SysfsMount(Path dir, Kernfs kernfs, Daemon daemon, Kernel kernel, FuseMount mount,
             boolean allowOther, boolean singleThreaded, String connection) {
@@ -99,10 +102,23 @@ public final class SysfsMount implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot make a mount point: " + e, e);
         }
-        // a daemon is served as `apsysfs run` serves it: through a Simulation (the state control file)
-        FuseMount m = daemon != null
-                ? new FuseMount(org.apsysfs.state.Simulation.of(daemon)::kernfs, dir, allowOther, singleThreaded)
-                : new FuseMount(kernfs, dir, allowOther, singleThreaded);
+        // a daemon is served as `apsysfs run --uevent-socket DIR.sock` serves it: through a
+        // Simulation (the state control file), its uevents to the namespaces attached at DIR.sock
+        FuseMount m;
+        AttachServer attach = null;
+        if (daemon != null) {
+            org.apsysfs.state.Simulation sim = org.apsysfs.state.Simulation.of(daemon);
+            try {
+                attach = AttachServer.start(Path.of(dir + ".sock"));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot listen at " + dir + ".sock: " + e, e);
+            }
+            org.apsysfs.netlink.UeventNetlink netlink = attach.netlink();
+            sim.onServe((d, booted) -> netlink.adopt(d.kernel(), booted));
+            m = new FuseMount(sim::kernfs, dir, allowOther, singleThreaded);
+        } else {
+            m = new FuseMount(kernfs, dir, allowOther, singleThreaded);
+        }
         boolean ok;
         try {
             ok = m.start(10, TimeUnit.SECONDS);
@@ -111,6 +127,7 @@ public final class SysfsMount implements AutoCloseable {
             ok = false;
         }
         SysfsMount sm = new SysfsMount(dir, kernfs, daemon, kernel, m, allowOther, singleThreaded, connectionOf(dir));
+        sm.attach = attach;
         LIVE.add(sm);
         if (!ok) {
             sm.close();
@@ -210,6 +227,9 @@ public final class SysfsMount implements AutoCloseable {
                 // leave the empty directory; not worth failing a test for
             }
         } finally {
+            if (attach != null) {
+                attach.close();
+            }
             LIVE.remove(this);
         }
     }
@@ -266,6 +286,22 @@ public final class SysfsMount implements AutoCloseable {
                 Files.writeString(abort, "1");
             } catch (IOException e) {
                 // best effort
+            }
+        } else if (Files.isDirectory(abort.getParent().getParent())) {
+            // fusectl is not mounted on this machine (no systemd sys-fs-fuse-connections.mount):
+            // mount it in a private mount namespace for this one write; it has a single
+            // instance, so it lists the same connections, and the host's mounts stay as they are
+            try {
+                Process p = new ProcessBuilder("unshare", "-m", "sh", "-c",
+                        "mount -t fusectl fusectl /sys/fs/fuse/connections && echo 1 >\"/sys/fs/fuse/connections/$1/abort\"",
+                        "sh", connection).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (IOException e) {
+                // best effort
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
