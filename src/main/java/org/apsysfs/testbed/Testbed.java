@@ -117,20 +117,14 @@ public final class Testbed implements AutoCloseable {
         }
         closed = true;
         try {
-            mount.unmount(5, TimeUnit.SECONDS);
+            mount.unmount(5, TimeUnit.SECONDS); // escalates to a lazy unmount by itself
             try {
-                if (FuseMount.isMountPoint(dir)) {
-                    new ProcessBuilder("fusermount", "-u", "-z", dir.toString()).inheritIO().start()
-                            .waitFor(10, TimeUnit.SECONDS);
-                }
                 if (FuseMount.isMountPoint(dir)) {
                     throw new IllegalStateException("the test bed " + dir + " is still mounted");
                 }
                 Files.deleteIfExists(dir);
             } catch (IOException e) {
                 throw new IllegalStateException("cannot clean up the test bed " + dir + ": " + e, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         } finally {
             try {
