@@ -236,6 +236,12 @@ ensure_client_tools() {
     apt_install "${pkgs[@]}"
 }
 
+# ensure_browser: Debian's Chromium, the headless browser the live page's test drives
+# (org.apsysfs.live.LivePageTest).
+ensure_browser() {
+    [ -x /usr/bin/chromium ] || apt_install chromium
+}
+
 # ensure_s390_tools: IBM's s390-tools (lszcrypt, chzcrypt, zcryptctl, zcryptstats, ap-check,
 # lszdev, chzdev, zdev_id) built from the source archive in ../shared/clients (beside the
 # clone) into target/s390-tools, once: the build is kept until the archive or the build

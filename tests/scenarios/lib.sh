@@ -19,3 +19,10 @@ klog() {
     fi
     _klog_seen=$n
 }
+
+# matrix prints the picture of who owns every APQN of the tree (scripts/apsysfs matrix
+#        $SYSFS; options as there, e.g. --no-legend).
+_apsysfs_script=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/apsysfs
+matrix() {
+    "$_apsysfs_script" matrix "$SYSFS" "$@"
+}

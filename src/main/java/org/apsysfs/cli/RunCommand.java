@@ -41,6 +41,11 @@ final class RunCommand implements Callable<Integer> {
                     + "create it), save every acknowledged change before the write returns, and save on exit")
     Path stateFile;
 
+    @Option(names = "--http", paramLabel = "HOST:PORT",
+            description = "also serve the live page (the matrix picture, dmesg and uevents, updated as the state "
+                    + "changes) at http://HOST:PORT/; loopback addresses only (127.0.0.1, ::1); port 0: any free one")
+    String http;
+
     @Option(names = "--uevent-socket", paramLabel = "PATH",
             description = "accept NETLINK_KOBJECT_UEVENT sockets of private network namespaces at this UNIX socket "
                     + "(apsysfs netlink-attach PATH) and multicast every uevent into them")
@@ -57,6 +62,15 @@ final class RunCommand implements Callable<Integer> {
         if (problem != null) {
             System.err.println("apsysfs: " + problem);
             return 2;
+        }
+        java.net.InetSocketAddress httpAddr = null;
+        if (http != null) {
+            try {
+                httpAddr = org.apsysfs.live.LivePage.parse(http);
+            } catch (IllegalArgumentException e) {
+                System.err.println("apsysfs: " + e.getMessage());
+                return 2;
+            }
         }
         Simulation sim;
         try {
@@ -104,8 +118,26 @@ final class RunCommand implements Callable<Integer> {
             }
             return 1;
         }
+        org.apsysfs.live.LivePage page = null;
+        if (httpAddr != null) {
+            try {
+                page = org.apsysfs.live.LivePage.start(sim, httpAddr);
+            } catch (IOException e) {
+                System.err.println("apsysfs: cannot serve the live page at " + http + ": " + e.getMessage());
+                mount.unmount(2, TimeUnit.SECONDS);
+                if (attach != null) {
+                    attach.close();
+                }
+                sim.close();
+                return 2;
+            }
+            org.slf4j.LoggerFactory.getLogger("apsysfs").info("live page at {}", page.url());
+        }
         sim.daemon().kernel().log().info("apsysfs: serving %s at %s", sim.daemon().machineName(), mnt);
         mount.awaitUnmounted();
+        if (page != null) {
+            page.close();
+        }
         sim.daemon().kernel().log().info("apsysfs: %s unmounted", mnt);
         int rc = 0;
         try {

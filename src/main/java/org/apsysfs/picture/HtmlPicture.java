@@ -26,7 +26,23 @@ public final class HtmlPicture {
         }
         sb.append("td.ctl{background:").append(CONTROL_FILL).append("}\n");
         sb.append(".apnotes{font-family:sans-serif;font-size:13px;max-width:60em}\n");
+        sb.append("table.aplegend{border-collapse:collapse;font-size:13px}\n");
+        sb.append("table.aplegend td{padding:2px 6px}\n");
+        sb.append("table.aplegend td:first-child{font-family:monospace;text-align:center;min-width:2.5em}\n");
         return sb.toString();
+    }
+
+    /** The cell class a legend symbol is drawn with. */
+    private static String legendClass(String sym) {
+        for (Matrix.Kind k : Matrix.Kind.values()) {
+            if (k.symbol().equals(sym)) {
+                return cls(k);
+            }
+        }
+        if (sym.startsWith("N")) {
+            return cls(Matrix.Kind.FILTERED);
+        }
+        return sym.equals("c") ? "ctl" : "mark";
     }
 
     static String cls(Matrix.Kind k) {
@@ -64,10 +80,13 @@ public final class HtmlPicture {
         for (Matrix.Note n : m.notes()) {
             sb.append("<p class=\"note\">mdev ").append(n.mdev()).append(' ').append(esc(n.text())).append("</p>\n");
         }
+        sb.append("<table class=\"aplegend\">\n");
         for (String l : TextPicture.legend(m, g)) {
-            sb.append("<p class=\"legend\">").append(esc(l)).append("</p>\n");
+            String sym = l.substring(0, l.indexOf(' '));
+            sb.append("<tr><td class=\"").append(legendClass(sym)).append("\">").append(esc(sym)).append("</td><td>")
+                    .append(esc(l.substring(sym.length()).strip())).append("</td></tr>\n");
         }
-        sb.append("</div>\n");
+        sb.append("</table>\n</div>\n");
         return sb.toString();
     }
 

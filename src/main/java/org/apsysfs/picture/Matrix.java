@@ -296,7 +296,7 @@ public final class Matrix {
                 Why why = null;
                 if (haveQci && !qciApm.get(a)) {
                     why = Why.NOT_CONFIGURED;
-                    reason = String.format("adapter %02x is not in the host configuration (ap_adapter_mask)", a);
+                    reason = "not in the host configuration (ap_adapter_mask)";
                 } else {
                     List<String> bad = new ArrayList<>();
                     for (int d = shadowAqm.nextSetBit(0); d >= 0; d = shadowAqm.nextSetBit(d + 1)) {

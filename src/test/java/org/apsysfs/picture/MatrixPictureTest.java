@@ -96,6 +96,24 @@ class MatrixPictureTest {
         assertThat(m.cell(5, 0x47).symbol()).isEqualTo("1!");
     }
 
+    /** The shadow is the assignment intersected with the host configuration (QCI) first. */
+    @Test
+    void assignedButNotInTheHostConfiguration() {
+        Daemon d = Daemon.create("default", new ManualClock());
+        InProcessSysfs s = seed(d);
+        s.write("bus/ap/drivers/vfio_ap/bind", "05.0054\n");
+        s.write("kernel/debug/apsysfs/host/domain_remove", "0x47\n");
+        s.write("kernel/debug/apsysfs/host/adapter_remove", "5\n");
+        assertThat(s.read(M + "guest_matrix")).isEqualTo("04.0004\n04.0054\n");
+        Matrix m = picture(d);
+        assertThat(m.cell(4, 0x47).symbol()).isEqualTo("1-");
+        assertThat(m.cell(4, 0x54).symbol()).isEqualTo("1");
+        assertThat(m.cell(5, 0x04).symbol()).isEqualTo("1-");
+        assertThat(m.adapters()).extracting(Matrix.Adapter::id).contains(5); // assigned: still a row
+        assertThat(m.notes()).singleElement().satisfies(n -> assertThat(n.text())
+                .isEqualTo("adapter 05: not in the host configuration (ap_adapter_mask)"));
+    }
+
     @Test
     void controlDomainsAreARow() {
         Daemon d = Daemon.create("default", new ManualClock());

@@ -112,6 +112,8 @@ class ScenariosTest {
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().put("SYSFS", sysfs.toString());
             pb.environment().put("LC_ALL", "C");
+            // lib.sh's matrix runs scripts/apsysfs matrix from the build tree (no jar build here)
+            pb.environment().put("APSYSFS_CLASSPATH", System.getProperty("java.class.path"));
             Process p = pb.start();
             if (!p.waitFor(PER_SCENARIO.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
