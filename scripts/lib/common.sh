@@ -400,23 +400,20 @@ mount_state() {
     fi
 }
 
-# ensure_fusectl: mount the fuse control file system if it is not (root only).
-ensure_fusectl() {
-    [ -d /sys/fs/fuse/connections ] || return 0
-    grep -q ' /sys/fs/fuse/connections ' /proc/self/mountinfo && return 0
-    is_root || return 0
-    mount -t fusectl fusectl /sys/fs/fuse/connections 2>/dev/null || true
-}
-
 # abort_connection DIR: fail every pending and future request of the apsysfs mount at DIR
-# (frees clients stuck in a dead or hung daemon).
+# (frees clients stuck in a dead or hung daemon). Writes 1 to the connection's abort file of
+# the fuse control file system; where fusectl is not mounted (a machine without systemd's
+# sys-fs-fuse-connections.mount) it is mounted in a private mount namespace for that one
+# write (fusectl has a single instance, so it lists the same connections), never on the host.
 abort_connection() {
     local dev
     dev=$(mount_devno "$1")
     [ -n "$dev" ] || return 0
-    ensure_fusectl
     if [ -w "/sys/fs/fuse/connections/$dev/abort" ]; then
         echo 1 >"/sys/fs/fuse/connections/$dev/abort" 2>/dev/null || true
+    elif is_root && [ -d /sys/fs/fuse/connections ]; then
+        unshare -m sh -c 'mount -t fusectl fusectl /sys/fs/fuse/connections &&
+            echo 1 >"/sys/fs/fuse/connections/$1/abort"' sh "$dev" 2>/dev/null || true
     fi
 }
 

@@ -8,6 +8,7 @@ import org.apsysfs.hardware.MachineSpecException;
 import org.apsysfs.debugfs.FaultFiles;
 import org.apsysfs.debugfs.GuestFiles;
 import org.apsysfs.debugfs.HostFiles;
+import org.apsysfs.debugfs.VfioApFiles;
 import org.apsysfs.kernel.Clock;
 import org.apsysfs.kernel.Cmdline;
 import org.apsysfs.kvm.Guests;
@@ -110,6 +111,7 @@ public final class Daemon {
         new GuestFiles(k, guests, vfio, bus);
         new FaultFiles(k, hw, guests);
         new HostFiles(k, hw, bus);
+        new VfioApFiles(k, vfio.matrixDev());
         bus.bootMasks(cmdline);
         bus.initialScan();
         Daemon d = new Daemon(k, spec, hw, bus, vfio);

@@ -41,7 +41,10 @@ public final class Kernel {
         this.devices = root.mkdir("devices").markPermanent();
         this.kernelDir = root.mkdir("kernel").markPermanent();
         this.module = root.mkdir("module").markPermanent();
-        this.control = kernelDir.mkdir("debug").markPermanent().mkdir("apsysfs").markPermanent();
+        // /sys/kernel/debug is where debugfs is mounted; its root is root-only (debugfs'
+        // DEBUGFS_DEFAULT_MODE 0700, fs/debugfs/inode.c), so only root reaches the control files
+        this.control = kernelDir.mkdir("debug").markPermanent().withDefaultMode(0700)
+                .mkdir("apsysfs").markPermanent();
         control.addGroup(CONTROL_ATTRS, this);
     }
 

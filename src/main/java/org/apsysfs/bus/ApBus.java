@@ -12,8 +12,10 @@ import org.apsysfs.base.BusType;
 import org.apsysfs.base.Device;
 import org.apsysfs.base.Driver;
 import org.apsysfs.hardware.ApMask;
+import org.apsysfs.hardware.ApMode;
 import org.apsysfs.hardware.ApRc;
 import org.apsysfs.hardware.ApHardware;
+import org.apsysfs.hardware.QactResult;
 import org.apsysfs.hardware.Qci;
 import org.apsysfs.hardware.TapqInfo;
 import org.apsysfs.hardware.TapqResult;
@@ -736,6 +738,7 @@ public final class ApBus extends BusType {
             return;
         }
         TapqResult first = null;
+        int firstDom = -1;
         for (int dom = 0; dom <= maxDomainId; dom++) {
             if (!usageDomain(dom)) {
                 continue;
@@ -743,6 +746,7 @@ public final class ApBus extends BusType {
             TapqResult r = hw.tapq((ap << 8) | dom, true);
             if (infoAvailable(r)) {
                 first = r;
+                firstDom = dom;
                 break;
             }
         }
@@ -754,11 +758,8 @@ public final class ApBus extends BusType {
         }
         TapqInfo info = first.info();
         int rawType = info.apType();
-        int comp = rawType;
-        if (rawType > AP_DEVICE_TYPE_CEX8) {
-            comp = qci.qact() ? hw.qact(ap << 8, info.mode(), AP_DEVICE_TYPE_CEX8).compatibleType() : 0;
-        }
-        if (comp < AP_DEVICE_TYPE_CEX4 || comp > AP_DEVICE_TYPE_CEX8) {
+        if (rawType == 0) {
+            // "no valid type (0) info": an unusable adapter
             if (card != null) {
                 removeCard(card);
             }
@@ -771,6 +772,12 @@ public final class ApBus extends BusType {
             card = null;
         }
         if (card == null) {
+            // ap_scan_adapter (ap_bus.c): only a new card asks for its compatible type, on the
+            // APQN of the first domain that answered TAPQ; an existing card keeps its type
+            int comp = compatibleType((ap << 8) | firstDom, rawType, info.mode());
+            if (comp == 0) {
+                return;
+            }
             card = new ApCard(kernel, this, ap, rawType, comp, info, !decfg, chkstop);
             cards.set(ap, card);
             card.add(null);
@@ -778,6 +785,26 @@ public final class ApBus extends BusType {
             card.updateState(!decfg, chkstop);
         }
         scanDomains(card);
+    }
+
+    /**
+     * {@code ap_get_compatible_type} (ap_bus.c): below CEX4 unsupported (0), up to CEX8 the raw
+     * type itself, above that what PQAP(QACT) on {@code apqn} maps it to (CEX4..CEX8), or 0
+     * without the QACT facility or with no mapping.
+     */
+    private int compatibleType(int apqn, int rawType, ApMode mode) {
+        if (rawType < AP_DEVICE_TYPE_CEX4) {
+            return 0;
+        }
+        if (rawType <= AP_DEVICE_TYPE_CEX8) {
+            return rawType;
+        }
+        if (!qci.qact()) {
+            return 0;
+        }
+        QactResult r = hw.qact(apqn, mode, AP_DEVICE_TYPE_CEX8);
+        int cat = r.rc() == ApRc.NORMAL ? r.compatibleType() : 0;
+        return cat >= AP_DEVICE_TYPE_CEX4 && cat <= AP_DEVICE_TYPE_CEX8 ? cat : 0;
     }
 
     private void scanDomains(ApCard card) {
@@ -804,6 +831,11 @@ public final class ApBus extends BusType {
                 q = new ApQueue(kernel, this, card, dom, !decfg, chkstop);
                 card.addQueue(q);
                 q.add(card.dir());
+                if (!decfg && !chkstop) {
+                    // ap_scan_domains (ap_bus.c, since v6.7): "nudge the queue's state machine"
+                    // of every new usable queue, whatever driver it bound to (vfio_ap too)
+                    q.initHostState();
+                }
             }
         }
     }

@@ -24,7 +24,9 @@ public final class ApCard extends ApDevice {
     static final AttributeGroup<ApCard> CARD_ATTRS = AttributeGroup.of(
             Attribute.ro("hwtype", c -> c.hwtype + "\n"),
             Attribute.ro("raw_hwtype", c -> c.rawType + "\n"),
-            Attribute.ro("depth", c -> c.info.qd() + "\n"),
+            // depth_show (ap_card.c) prints hwinfo.qd + 1 since v6.19 and 6.12.y ("s390/ap: Fix
+            // wrong APQN fill calculation"): the number of requests the queue holds
+            Attribute.ro("depth", c -> (c.info.qd() + 1) + "\n"),
             Attribute.ro("ap_functions", c -> String.format("0x%08X\n", c.info.cardFunctions())),
             Attribute.rw("request_count", c -> c.totalRequestCount.get() + "\n", ApCard::requestCountStore),
             Attribute.ro("requestq_count", c -> c.queues().stream().mapToInt(ApQueue::requestqCount).sum() + "\n"),

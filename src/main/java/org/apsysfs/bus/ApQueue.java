@@ -106,6 +106,14 @@ public final class ApQueue extends ApDevice {
         return config;
     }
 
+    /**
+     * {@code ap_queue_usable} (ap_queue.c): configured, not check-stopped and operating (the
+     * AP bus initialised it); zcrypt sends requests only to such queues.
+     */
+    public synchronized boolean usable() {
+        return config && !chkstop && devState == DevState.OPERATING;
+    }
+
     public boolean chkstop() {
         return chkstop;
     }

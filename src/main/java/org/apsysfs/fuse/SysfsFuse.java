@@ -42,6 +42,8 @@ import ru.serce.jnrfuse.struct.Timespec;
 public final class SysfsFuse extends FuseStubFS {
     private static final Logger LOG = LoggerFactory.getLogger(SysfsFuse.class);
     private static final int O_ACCMODE = 3;
+    /** O_DIRECT on s390x and x86-64 (asm-generic/fcntl.h: 040000). */
+    private static final int O_DIRECT = 040000;
     private static final long UTIME_NOW = (1L << 30) - 1L;
     private static final long UTIME_OMIT = (1L << 30) - 2L;
 
@@ -406,6 +408,12 @@ public final class SysfsFuse extends FuseStubFS {
                 return -ErrorCodes.ENOENT();
             }
             KernfsOpenFile of = fs().open(n, flags & O_ACCMODE, cred());
+            if ((flags & O_DIRECT) != 0) {
+                // do_dentry_open (fs/open.c), after kernfs_fop_open: kernfs files have no
+                // ->direct_IO (no FMODE_CAN_ODIRECT), so an O_DIRECT open is EINVAL
+                of.release();
+                return -ErrorCodes.EINVAL();
+            }
             long fh = nextFh.getAndIncrement();
             open.put(fh, of);
             return fh;

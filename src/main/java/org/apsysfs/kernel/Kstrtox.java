@@ -127,16 +127,19 @@ public final class Kstrtox {
     }
 
     /**
-     * {@code kstrtobool}: first character {@code 1 y Y t T} → true, {@code 0 n N f F} → false;
+     * {@code kstrtobool} (lib/kstrtox.c, newest): first character {@code e E y Y t T 1} → true
+     * ("enabled", "yes", "true"), {@code d D n N f F 0} → false ("disabled", "no", "false");
      * {@code o}/{@code O} followed by {@code n}/{@code N} → true, by {@code f}/{@code F} → false.
-     * Everything after the deciding characters is ignored. Anything else (including the empty
-     * string and a lone {@code o}) → EINVAL.
+     * Everything after the deciding characters is ignored (no length check: {@code "yak"} is
+     * true, {@code "enable\n"} is true). Anything else (including the empty string and a lone
+     * {@code o}) → EINVAL. The {@code e}/{@code d} letters came with commit "kstrtox: add support
+     * for enabled and disabled in kstrtobool()".
      */
     public static boolean kstrtobool(String buf) {
         switch (at(buf, 0)) {
-            case '1', 'y', 'Y', 't', 'T':
+            case 'e', 'E', 'y', 'Y', 't', 'T', '1':
                 return true;
-            case '0', 'n', 'N', 'f', 'F':
+            case 'd', 'D', 'n', 'N', 'f', 'F', '0':
                 return false;
             case 'o', 'O':
                 switch (at(buf, 1)) {

@@ -60,6 +60,9 @@ public final class KernfsDir extends KernfsNode {
     /** Metadata of attributes that were chmod/chown/utimens'ed; guarded by fs.lock. */
     private volatile Map<String, NodeMeta> attrMeta;
 
+    /** The permission bits before any chmod (0755, as kernfs_create_dir callers give). */
+    private volatile int defaultMode = 0755;
+
     KernfsDir(Kernfs fs, KernfsDir parent, String name) {
         super(name);
         this.fs = fs;
@@ -75,7 +78,7 @@ public final class KernfsDir extends KernfsNode {
     @Override
     public int mode() {
         NodeMeta m = meta;
-        return m == null ? 0755 : m.mode;
+        return m == null ? defaultMode : m.mode;
     }
 
     @Override
@@ -85,7 +88,7 @@ public final class KernfsDir extends KernfsNode {
             synchronized (this) {
                 m = meta;
                 if (m == null) {
-                    m = new NodeMeta(0755, created);
+                    m = new NodeMeta(defaultMode, created);
                     meta = m;
                 }
             }
@@ -450,6 +453,15 @@ public final class KernfsDir extends KernfsNode {
             throw new IllegalStateException(path() + ": a permanent directory needs a permanent parent");
         }
         permanent = true;
+        return this;
+    }
+
+    /**
+     * Sets the permission bits this directory has until a chmod: for a directory that stands
+     * for another file system's root mounted there (debugfs at kernel/debug is 0700).
+     */
+    public KernfsDir withDefaultMode(int mode) {
+        defaultMode = mode & 07777;
         return this;
     }
 

@@ -41,6 +41,11 @@ public final class MatrixDev {
     /** Newest first, as {@code list_add} leaves {@code matrix_dev->mdev_list}. */
     final List<MatrixMdev> mdevList = new CopyOnWriteArrayList<>();
     volatile Qci info;
+    /**
+     * Simulator switch (kernel/debug/apsysfs/whole_matrix), not kernel state: serve
+     * {@code matrix}/{@code guest_matrix} whole even past a page, where a kernel cuts them.
+     */
+    private volatile boolean wholeMatrix;
     Device root;
     Device device;
     MdevParent parent;
@@ -52,6 +57,14 @@ public final class MatrixDev {
         this.mdevCore = mdevCore;
         this.iommuGroups = iommuGroups;
         this.info = apBus.qci();
+    }
+
+    public boolean wholeMatrix() {
+        return wholeMatrix;
+    }
+
+    public void setWholeMatrix(boolean on) {
+        wholeMatrix = on;
     }
 
     /** The mdevs, in creation order ({@link #mdevList} holds them newest first). */

@@ -122,14 +122,21 @@ public final class MatrixMdev {
             n = m.apqnCount();
         }
         String file = guest ? "guest_matrix" : "matrix";
-        if (s.length > KernfsOpenFile.PAGE_SIZE) {
+        if (s.length >= KernfsOpenFile.PAGE_SIZE) {
+            boolean whole = matrixDev.wholeMatrix();
             if (pageWarned.add(file)) {
-                // a kernel returns at most PAGE_SIZE - 1 bytes here (sysfs_emit_at stops; older
-                // sprintf versions overrun the page and sysfs cuts the count); the simulator
-                // serves every line so that large configurations can be inspected, and says so
+                // vfio_ap_mdev_matrix_show sprintf()s every line into the one-page sysfs
+                // buffer; sysfs_kf_seq_show (fs/sysfs/file.c) then cuts a count >= PAGE_SIZE to
+                // PAGE_SIZE - 1 ("fill_read_buffer: ... returned bad count"): a reader gets the
+                // first 4095 bytes, the last line cut short
                 matrixDev.kernel.log().warn("%s%s: %d APQNs need %d bytes, more than the %d-byte page a sysfs show may fill "
-                        + "(a kernel returns the first %d bytes; served whole here)", prefix(), file, n, s.length,
-                        KernfsOpenFile.PAGE_SIZE, KernfsOpenFile.PAGE_SIZE - 1);
+                        + "(a kernel returns the first %d bytes; %s)", prefix(), file, n, s.length,
+                        KernfsOpenFile.PAGE_SIZE, KernfsOpenFile.PAGE_SIZE - 1,
+                        whole ? "served whole: kernel/debug/apsysfs/whole_matrix is 1"
+                                : "so does this simulator; kernel/debug/apsysfs/whole_matrix 1 serves it whole");
+            }
+            if (!whole) {
+                s = java.util.Arrays.copyOf(s, KernfsOpenFile.PAGE_SIZE - 1);
             }
         } else {
             pageWarned.remove(file);

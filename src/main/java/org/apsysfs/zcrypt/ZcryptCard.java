@@ -82,18 +82,38 @@ final class ZcryptCard {
     }
 
     /**
-     * CCA {@code serialnr}: asked of the card through the queue of the default domain
-     * ({@code ap_domain}); empty when there is no default domain or that queue is not a zcrypt
-     * queue (the query cannot be sent).
+     * CCA {@code serialnr} ({@code cca_serialnr_show}): a CCA query CPRB to the card's queue of
+     * the default domain ({@code ap_domain}); empty when there is no default domain or the
+     * request cannot be sent to that queue ({@link #cprbTarget}).
      */
     private static String serialShow(ApCard c) {
         int dom = c.apBus().domainIndexValue();
         ApQueue q = dom >= 0 ? c.queue(dom) : null;
-        if (q == null || zq(q) == null) {
+        if (q == null || !cprbTarget(q)) {
             return "\n";
         }
         AdapterInfo a = c.apBus().hardware().adapter(c.id());
         return (a == null ? "" : a.spec().serial()) + "\n";
+    }
+
+    /**
+     * Whether zcrypt would send a CPRB to queue {@code q} (the queue selection of
+     * {@code _zcrypt_send_cprb} and {@code _zcrypt_send_ep11_cprb} in zcrypt_api.c): the card is
+     * bound to cex4card, online, configured and not check-stopped; the queue is bound to
+     * cex4queue, online and {@code ap_queue_usable}; and the adapter answers (configured, not
+     * check-stopped). The CCA/EP11 information files print their "unknown" form otherwise.
+     */
+    static boolean cprbTarget(ApQueue q) {
+        ApCard c = q.card();
+        ZcryptQueue z = zq(q);
+        if (z == null || !z.online || !(c.drvdata() instanceof ZcryptCard zc) || !zc.online) {
+            return false;
+        }
+        if (!c.config() || c.chkstop() || !q.usable()) {
+            return false;
+        }
+        AdapterInfo a = c.apBus().hardware().adapter(c.id());
+        return a != null && a.configured() && !a.checkstopped();
     }
 
     /** EP11 {@code serialnr}: {@code %16.16s} of the card's serial, "\n" when unknown. */
@@ -106,11 +126,12 @@ final class ZcryptCard {
     }
 
     /**
-     * The EP11 card information, or null when it cannot be queried: the query goes through
-     * any zcrypt queue of the card (ep11_get_card_info with AUTOSEL_DOM).
+     * The EP11 card information, or null when it cannot be queried: {@code ep11_get_card_info}
+     * sends its CPRB to any domain of the card (AUTOSEL_DOM), so some queue of the card must be
+     * a {@link #cprbTarget}.
      */
     static AdapterSpec.Ep11Info ep11(ApCard c) {
-        boolean reachable = c.queues().stream().anyMatch(q -> zq(q) != null);
+        boolean reachable = c.queues().stream().anyMatch(ZcryptCard::cprbTarget);
         AdapterInfo a = c.apBus().hardware().adapter(c.id());
         return a == null || !reachable ? null : a.spec().ep11();
     }

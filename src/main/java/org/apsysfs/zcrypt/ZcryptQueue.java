@@ -20,7 +20,7 @@ final class ZcryptQueue {
     /** {@code ep11_queue_attr_grp}. */
     static final AttributeGroup<ApQueue> EP11_QUEUE_ATTRS = AttributeGroup.of(
             Attribute.ro("mkvps", ZcryptQueue::mkvpsShow),
-            Attribute.ro("op_modes", q -> ZcryptCard.opModes(ZcryptCard.ep11(q.card()))));
+            Attribute.ro("op_modes", ZcryptQueue::ep11OpModesShow));
 
     volatile boolean online = true;
     volatile int load;
@@ -49,11 +49,29 @@ final class ZcryptQueue {
         q.uevent("change", "ONLINE=" + v);
     }
 
-    /** {@code mkvps}: one "REGISTER: state value" line per register, as cca/ep11_mkvps_show print. */
+    /**
+     * {@code mkvps} ({@code cca_mkvps_show}, {@code ep11_mkvps_show} in zcrypt_cex4.c): one
+     * "REGISTER: state value" line per register from a query CPRB to this APQN; when the
+     * request cannot be sent (queue or card offline, deconfigured, check-stopped: see
+     * {@link ZcryptCard#cprbTarget}) the query info stays zeroed and every register reads
+     * {@code - -}.
+     */
     private static String mkvpsShow(ApQueue q) {
+        boolean known = ZcryptCard.cprbTarget(q);
         StringBuilder sb = new StringBuilder();
-        q.apBus().hardware().mkvps(q.apqn()).forEach((k, v) -> sb.append(k).append(": ").append(v).append('\n'));
+        q.apBus().hardware().mkvps(q.apqn())
+                .forEach((k, v) -> sb.append(k).append(": ").append(known ? v : "- -").append('\n'));
         return sb.toString();
+    }
+
+    /**
+     * EP11 queue {@code op_modes} ({@code ep11_queue_op_modes_show}): the domain's operation
+     * modes from {@code ep11_get_domain_info} on this APQN (only while the queue is online);
+     * just a newline when they cannot be queried.
+     */
+    private static String ep11OpModesShow(ApQueue q) {
+        org.apsysfs.hardware.AdapterInfo a = q.apBus().hardware().adapter(q.apid());
+        return ZcryptCard.opModes(ZcryptCard.cprbTarget(q) && a != null ? a.spec().ep11() : null);
     }
 
     static AttributeGroup<ApQueue> modeGroup(ApQueue q) {

@@ -12,7 +12,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * /sys/bus/ap: the exact bytes of every file (spec §1.2) and every errno row of spec §8 for
+ * /sys/bus/ap: the exact bytes of every file (ap_bus.c: ap_bus_attrs' show functions) and every errno of
+ * their stores (apmask_store, aqmask_store, ap_domain_store, poll_thread_store, ...) for
  * the bus files, through the sysfs layer as the FUSE edge calls it. Default machine: adapters
  * 04 05 (CEX8C), 06 (CEX8A), 0b (CEX8P); usage domains 4 5 0x47 0x54; control domains
  * 4 5 6 0x47 0x54; Na 255, Nd 84; zcrypt and vfio_ap loaded.
@@ -150,7 +151,9 @@ class ApBusFilesTest {
 
     @Test
     void pollThreadIsABooleanAndANoOpWithInterrupts() {
-        for (String v : new String[] {"1", "y", "Yes", "t", "on", "0", "n", "off", "1abc"}) {
+        // poll_thread_store (ap_bus.c) parses with kstrtobool (lib/kstrtox.c): e/E and d/D too
+        for (String v : new String[] {"1", "y", "Yes", "t", "on", "0", "n", "off", "1abc", "enable", "E",
+            "disable", "D"}) {
             sys.write("bus/ap/poll_thread", v);
             assertThat(sys.read("bus/ap/poll_thread")).isEqualTo("0\n");
         }

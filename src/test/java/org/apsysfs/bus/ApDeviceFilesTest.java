@@ -10,8 +10,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Card and queue directories (spec §1.3, §1.4): exact formats, which files exist for which
- * driver and mode, uevent contents, and the errno rows of spec §8 for card {@code config},
+ * Card and queue directories (ap_card.c ap_card_dev_attrs, ap_queue.c ap_queue_dev_attrs): exact formats, which files exist for which
+ * driver and mode, uevent contents, and the errnos of the stores (config_store in ap_card.c, online_store in zcrypt_card.c) for card {@code config},
  * card/queue {@code online} and queue {@code driver_override}.
  */
 class ApDeviceFilesTest {
@@ -25,6 +25,17 @@ class ApDeviceFilesTest {
     }
 
     @Test
+    void depthIsTheQueueDepthFieldPlusOne() {
+        // depth_show (drivers/s390/crypto/ap_card.c): sysfs_emit("%d\n", ac->hwinfo.qd + 1)
+        InProcessSysfs m = new InProcessSysfs(Daemon.create(org.apsysfs.hardware.MachineSpec.parse(
+                "{\"adapters\": [{\"id\": 1, \"model\": \"CEX8A\", \"qd\": 0},"
+                + " {\"id\": 2, \"model\": \"CEX8C\", \"qd\": 15}], \"usageDomains\": [1]}", "t"),
+                new ManualClock()));
+        assertThat(m.read("devices/ap/card01/depth")).isEqualTo("1\n");
+        assertThat(m.read("devices/ap/card02/depth")).isEqualTo("16\n");
+    }
+
+    @Test
     void cardFilesOfACcaCardBoundToCex4card() {
         assertThat(sys.ls(C4)).containsExactly("04.0004", "04.0005", "04.0047", "04.0054", "ap_functions",
                 "chkstop", "config", "depth", "driver", "hwtype", "load", "max_msg_size", "modalias", "online",
@@ -32,7 +43,8 @@ class ApDeviceFilesTest {
                 "subsystem", "type", "uevent");
         assertThat(sys.read(C4 + "/hwtype")).isEqualTo("14\n");
         assertThat(sys.read(C4 + "/raw_hwtype")).isEqualTo("14\n");
-        assertThat(sys.read(C4 + "/depth")).isEqualTo("7\n");
+        // depth_show (ap_card.c): hwinfo.qd + 1, the default machine's qd field is 7
+        assertThat(sys.read(C4 + "/depth")).isEqualTo("8\n");
         assertThat(sys.read(C4 + "/ap_functions")).isEqualTo("0x92000000\n");
         assertThat(sys.read(C4 + "/request_count")).isEqualTo("0\n");
         assertThat(sys.read(C4 + "/requestq_count")).isEqualTo("0\n");

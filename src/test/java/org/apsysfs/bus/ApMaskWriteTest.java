@@ -13,7 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * apmask/aqmask writes through sysfs (spec §2.1 P4, §2.2, §3.1, §12 items 1, 2, 6, 7): bit
+ * apmask/aqmask writes through sysfs (ap_bus.c: apmask_store/aqmask_store, ap_parse_mask_str, apmask_commit and the re-probe
+ * of ap_bus_revise_bindings): bit
  * order, both input forms, no-op writes, uevents, re-binding between cex4queue and vfio_ap,
  * and the BINDINGS/INITSCAN events.
  */

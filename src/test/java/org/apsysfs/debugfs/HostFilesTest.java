@@ -9,7 +9,8 @@ import org.apsysfs.testing.InProcessSysfs;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Host configuration changes through kernel/debug/apsysfs/host (spec §3.6). */
+/** Host configuration changes through kernel/debug/apsysfs/host (what an SCLP AP configuration change does: ap_bus.c ap_bus_cfg_chg → ap_scan_bus,
+ * vfio_ap_ops.c vfio_ap_on_cfg_changed). */
 class HostFilesTest {
     static final String H = "kernel/debug/apsysfs/host/";
     InProcessSysfs sys;

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 import org.apsysfs.kernel.Errno;
 
 /**
- * The errnos a store may fail with, per writable file (spec §8, the driver core for the
+ * The errnos a store may fail with, per writable file (each store function of the kernel, the driver core for the
  * standard files, and the simulator's own control files). A write failing with anything else
  * is a finding. {@link #kind} folds instance names (cards, queues, UUIDs, guests) so the table
  * and the fuzzer's statistics work per kind of file.
@@ -41,7 +41,7 @@ final class ErrnoTable {
     }
 
     static {
-        // bus/ap (spec §2.2, §8); ERESTARTSYS only on a signal, which the fuzzer never sends
+        // bus/ap (ap_bus.c: apmask_store, aqmask_store, ap_domain_store, ...); ERESTARTSYS only on a signal, which the fuzzer never sends
         rule("/bus/ap/(apmask|aqmask)", EINVAL, EBUSY);
         rule("/bus/ap/ap_domain", EINVAL);
         rule("/bus/ap/config_time", EINVAL);
@@ -56,7 +56,7 @@ final class ErrnoTable {
         // bind: ENODEV no device / no match / reservation, EBUSY already bound, probe errnos
         rule("/bus/[^/]+/drivers/[^/]+/bind", ENODEV, EBUSY, ENXIO, EINVAL, ENOMEM);
         rule("/bus/[^/]+/drivers/[^/]+/unbind", ENODEV);
-        // devices/ap (§2.3)
+        // devices/ap (ap_card.c config_store, zcrypt_card.c/zcrypt_queue.c online_store)
         rule("/devices/ap/cardXX/config", EINVAL, EIO, EOPNOTSUPP);
         rule("/devices/ap/cardXX(/XX.YYYY)?/online", EINVAL, ENODEV);
         rule("/devices/ap/cardXX(/XX.YYYY)?/request_count");
@@ -66,7 +66,7 @@ final class ErrnoTable {
         // EIO while the device does not use autosuspend (none here), else kstrtol → EINVAL
         rule(".*/power/control", EINVAL);
         rule(".*/power/autosuspend_delay_ms", EIO, EINVAL);
-        // mdev type and mdev devices (§2.5-2.7)
+        // mdev type and mdev devices (mdev_sysfs.c create_store/remove_store, vfio_ap_ops.c assign_*_store)
         rule("/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create", EINVAL, EEXIST, EUSERS, ENODEV, ENOMEM);
         rule("/devices/vfio_ap/matrix/UUID/remove", EINVAL, ENODEV, EAGAIN);
         rule("/devices/vfio_ap/matrix/UUID/assign_(adapter|domain)", EINVAL, ERANGE, ENODEV, EADDRNOTAVAIL, EADDRINUSE);

@@ -6,8 +6,8 @@ import java.util.Set;
 import org.apsysfs.kernel.Errno;
 
 /**
- * A second, independent oracle for the files whose parser the spec pins down exactly (§2.1 P1,
- * §2.5): from the input alone it predicts the outcome of the parse and range steps, so a
+ * A second, independent oracle for the files whose parser the kernel pins down exactly
+ * (kstrtoul in vfio_ap_ops.c assign_*_store, uuid_parse in mdev_sysfs.c create_store): from the input alone it predicts the outcome of the parse and range steps, so a
  * store that accepts what the kernel refuses (or the reverse) is caught, not only a wrong
  * errno. Written from the spec, sharing no code with {@code Kstrtox}.
  */
@@ -85,7 +85,7 @@ final class Expectations {
         }
         if (mdev && leaf.equals("remove")) {
             BigInteger v = kstrtoul(buf);
-            // remove: any parse failure (overflow too) is EINVAL (spec §2.6)
+            // remove: any parse failure (overflow too) is EINVAL (mdev_sysfs.c remove_store: kstrtoul)
             return v.signum() < 0 ? Set.of(Errno.EINVAL.code()) : Set.of(0, Errno.ENODEV.code(), Errno.EAGAIN.code());
         }
         if (kind.equals("/bus/ap/poll_timeout")) {

@@ -18,7 +18,7 @@ class ApMaskTest {
 
     @Test
     void specWorkedExampleDomains() {
-        // spec §9: AQM {4, 0xab} -> 0x0800...001000...
+        // MSB-first bit numbering (ap_bus.h test_bit_inv): AQM {4, 0xab} -> 0x0800...001000...
         assertThat(ApMask.of(4, 0xab).format()).isEqualTo(
                 "0x0800000000000000000000000000000000000000001000000000000000000000");
     }

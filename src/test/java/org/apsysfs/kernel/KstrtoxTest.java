@@ -110,21 +110,24 @@ class KstrtoxTest {
     }
 
     // ---------------------------------------------------------------- P3 kstrtobool
+    // kstrtobool in lib/kstrtox.c: first character EeYyTt1 true, DdNnFf0 false, [oO][nNfF].
 
     @ParameterizedTest
-    @ValueSource(strings = {"1", "y", "Y", "t", "T", "yes", "true", "on", "ON", "oN", "On", "1\n", "10", "tx", "on!"})
+    @ValueSource(strings = {"1", "y", "Y", "t", "T", "yes", "true", "on", "ON", "oN", "On", "1\n", "10", "tx", "on!",
+        "e", "E", "enable", "enabled\n", "Enable", "ex"})
     void kstrtoboolTrue(String in) {
         assertThat(Kstrtox.kstrtobool(in)).isTrue();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0", "n", "N", "f", "F", "no", "false", "off", "OFF", "of", "Of", "0\n", "01"})
+    @ValueSource(strings = {"0", "n", "N", "f", "F", "no", "false", "off", "OFF", "of", "Of", "0\n", "01",
+        "d", "D", "disable", "disabled\n", "Disable", "dx"})
     void kstrtoboolFalse(String in) {
         assertThat(Kstrtox.kstrtobool(in)).isFalse();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "\n", "o", "O", "o\n", "ok", " 1", "2", "-1", "enable", "\0" + "1"})
+    @ValueSource(strings = {"", "\n", "o", "O", "o\n", "ok", " 1", "2", "-1", "x", "a", "\0" + "1", "\0" + "e"})
     void kstrtoboolRejects(String in) {
         assertErrno(() -> Kstrtox.kstrtobool(in), Errno.EINVAL);
     }

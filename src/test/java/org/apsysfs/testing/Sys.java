@@ -35,6 +35,7 @@ public final class Sys {
     public static final int O_APPEND = 02000;
     public static final int O_DIRECTORY = 0200000;
     public static final int O_NOFOLLOW = 0400000;
+    public static final int O_DIRECT = 040000;
     /** What a shell's {@code >} and every consumer in the spec use. */
     public static final int O_SHELL_WRITE = O_WRONLY | O_CREAT | O_TRUNC;
 
@@ -101,6 +102,10 @@ public final class Sys {
         int lchown(String path, int uid, int gid);
 
         int access(String path, int mask);
+
+        Pointer mmap(Pointer addr, @size_t long length, int prot, int flags, int fd, @off_t long offset);
+
+        int munmap(Pointer addr, @size_t long length);
 
         @ssize_t long lgetxattr(String path, String name, byte[] value, @size_t long size);
 
@@ -340,6 +345,25 @@ public final class Sys {
     /** read(2) on an fd: the errno of a failing read, or 0 if it succeeded. */
     public static int readErrno(int fd, int n) {
         long r = LIBC.read(fd, new byte[n], n);
+        return r < 0 ? errno() : 0;
+    }
+
+    /**
+     * mmap(2) of one page of {@code fd}, read-only, {@code MAP_SHARED} or {@code MAP_PRIVATE}:
+     * 0 when it succeeded (the mapping is removed again), or -errno.
+     */
+    public static int mmapPage(int fd, boolean shared) {
+        Pointer addr = LIBC.mmap(null, 4096, 1 /* PROT_READ */, shared ? 1 : 2 /* MAP_SHARED : MAP_PRIVATE */, fd, 0);
+        if (addr == null || addr.address() == -1L) {
+            return -errno();
+        }
+        LIBC.munmap(addr, 4096);
+        return 0;
+    }
+
+    /** pread(2): the errno of a failing pread, or 0 if it succeeded. */
+    public static int preadErrno(int fd, int n, long offset) {
+        long r = LIBC.pread(fd, new byte[n], n, offset);
         return r < 0 ? errno() : 0;
     }
 

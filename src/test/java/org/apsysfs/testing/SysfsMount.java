@@ -287,6 +287,22 @@ public final class SysfsMount implements AutoCloseable {
             } catch (IOException e) {
                 // best effort
             }
+        } else if (Files.isDirectory(abort.getParent().getParent())) {
+            // fusectl is not mounted on this machine (no systemd sys-fs-fuse-connections.mount):
+            // mount it in a private mount namespace for this one write; it has a single
+            // instance, so it lists the same connections, and the host's mounts stay as they are
+            try {
+                Process p = new ProcessBuilder("unshare", "-m", "sh", "-c",
+                        "mount -t fusectl fusectl /sys/fs/fuse/connections && echo 1 >\"/sys/fs/fuse/connections/$1/abort\"",
+                        "sh", connection).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (IOException e) {
+                // best effort
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

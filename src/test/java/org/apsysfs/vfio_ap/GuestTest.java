@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A KVM guest with a vfio_ap mdev, in-process on a manual clock: what the guest's CRYCB holds
- * after every kind of change (spec §3.4–3.9, §2.8), and the guest's PQAP (§3.11).
+ * after every kind of change (vfio_ap_ops.c vfio_ap_mdev_filter_matrix,
+ * vfio_ap_mdev_update_guest_apcb, vfio_ap_mdev_set_kvm/unset_kvm, vfio_ap_mdev_probe_queue/
+ * remove_queue, status_show), and the guest's PQAP (handle_pqap, vfio_ap_irq_enable).
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class GuestTest {
@@ -166,7 +168,7 @@ class GuestTest {
         // the guest keeps the first mdev's configuration
         assertThat(s.guestRead("g1", "apqns")).isEqualTo("04.0004\n04.0047\n05.0004\n05.0047\n");
         assertThat(s.queueStatus("06.0005")).isEqualTo("assigned\n");
-        // upstream quirk (§3.9): the refused mdev's PQAP hook stays installed, so the guest's
+        // upstream quirk (vfio_ap_mdev_set_kvm installs the hook before the sharing check): the refused mdev's PQAP hook stays installed, so the guest's
         // AQIC now reaches an mdev that is not attached and answers Q_NOT_AVAIL
         assertThat(s.pqap("g1", "aqic 05.0047 enable 3 0x10000")).contains("rc=0x01");
         // through the control file: the same EPERM

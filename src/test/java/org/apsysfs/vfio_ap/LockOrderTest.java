@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Every vfio_ap operation takes its locks in the order of spec §4: ap_scan_bus_mutex →
+ * Every vfio_ap operation takes its locks in the order of Documentation/arch/s390/vfio-ap-locking.rst: ap_scan_bus_mutex →
  * device_lock → ap_attr_mutex → guests_lock → kvm->lock → mdevs_lock, with pqap_hook_rwsem
  * released before the others on open/close and only around mdevs_lock for PQAP. Each test
  * records the acquisitions of one operation ({@link Lockdep#record()}), checks that every
@@ -45,7 +45,7 @@ class LockOrderTest {
         s.guest("g1");
     }
 
-    /** Whether "a -> b" agrees with spec §4. */
+    /** Whether "a -> b" agrees with vfio-ap-locking.rst. */
     static boolean allowed(String edge) {
         String[] p = edge.split(" -> ");
         String a = p[0];
@@ -85,7 +85,7 @@ class LockOrderTest {
                 bad.add(e);
             }
         }
-        assertThat(bad).as(what + ": dependencies against spec §4; acquisitions:\n" + String.join("\n", acq)).isEmpty();
+        assertThat(bad).as(what + ": dependencies against vfio-ap-locking.rst; acquisitions:\n" + String.join("\n", acq)).isEmpty();
         return edges;
     }
 

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Output beyond a page: on the full machine one mdev holds all 65,536 APQNs. {@code matrix}
- * and {@code guest_matrix} then need 512 KiB; the kernel's sysfs_emit_at stops at the 4096-byte
- * page, the simulator serves the whole list and says once in the kernel log that it exceeds
- * the page.
+ * and {@code guest_matrix} then need 512 KiB; vfio_ap_mdev_matrix_show writes them into the
+ * one-page sysfs buffer and sysfs_kf_seq_show (fs/sysfs/file.c) cuts a count of PAGE_SIZE or
+ * more to PAGE_SIZE - 1: a reader gets the first 4095 bytes, and so it does here, with one
+ * line in the kernel log per file. kernel/debug/apsysfs/whole_matrix 1 serves the whole list.
  */
 @MountedSysfs
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -43,6 +44,15 @@ class MountedFullMatrixTest {
         a.file(dev + "ap_config").hasContent(all + "," + all + "," + all + "\n");
         long seqBefore = d.kernel().log().sequence();
 
+        // as a kernel: 4095 bytes, 511 whole lines and the 512th without its newline
+        String cut = a.file(dev + "matrix").content();
+        assertThat(cut).hasSize(4095).startsWith("00.0000\n00.0001\n").endsWith("\n01.00fe\n01.00ff");
+        a.file(dev + "guest_matrix").hasContent(cut);
+        a.file(dev + "matrix").hasContentReadInChunksOf(1000, cut);
+
+        a.file("kernel/debug/apsysfs/whole_matrix").hasContent("0\n");
+        a.writing("kernel/debug/apsysfs/whole_matrix", "1").succeeds();
+        a.file("kernel/debug/apsysfs/whole_matrix").hasContent("1\n");
         String matrix = a.file(dev + "matrix").content();
         assertThat(matrix.length()).isEqualTo(65536 * 8);
         String[] lines = matrix.split("\n");
@@ -63,7 +73,10 @@ class MountedFullMatrixTest {
         assertThat(warnings).hasSize(2);
         assertThat(warnings).anyMatch(l -> l.contains(U) && l.contains("matrix:") && l.contains("4096-byte"));
         assertThat(warnings).anyMatch(l -> l.contains(U) && l.contains("guest_matrix:"));
-        assertThat(d.kernel().log().sequence() - seqBefore).isEqualTo(2);
+        assertThat(d.kernel().log().sequence() - seqBefore).isEqualTo(3); // and "whole_matrix 1"
+        a.writing("kernel/debug/apsysfs/whole_matrix", "2").failsWith(org.apsysfs.kernel.Errno.EINVAL);
+        a.writing("kernel/debug/apsysfs/whole_matrix", "off").succeeds();
+        assertThat(a.file(dev + "matrix").content()).isEqualTo(cut);
 
         // every queue is in the mdev now: the host cannot take any back
         a.writing("bus/ap/apmask", "+0x80").failsWith(org.apsysfs.kernel.Errno.EBUSY);

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The worked example of spec §9, line by line, through the mount on the default machine.
+ * The worked example (free adapters, create an mdev, assign, read matrix and guest_matrix, give
+ * the queues back), line by line, through the mount on the default machine.
  * Adapted: the machine has adapters 04 05 06 0b (05 CEX8C, 06 CEX8A), domains 0004 0005 0047
  * 0054 and {@code ap_max_domain_id} 84, so 0x54 stands for the example's 0xab, and ids above 84
  * (0x55, 0xab, 0x100) are ENODEV.
@@ -112,7 +113,8 @@ class MountedWorkedExampleTest {
         // the APQNs are free again: the host may take them back
         a.writing("bus/ap/apmask", "+5,+6\n").succeeds();
         a.file("bus/ap/drivers/cex4queue/05.0004").isSymlink();
-        // and the queue's files follow its driver (§12.7)
+        // and the queue's files follow its driver (zcrypt_queue_register adds online etc.,
+        // vfio_ap_mdev_probe_queue adds status)
         a.file("devices/ap/card05/05.0004/status").isAbsent();
         a.file("devices/ap/card05/05.0004/online").hasContent("1\n");
         a.file("devices/ap/card05/05.0004/request_count").contentMatches("[0-9]+\n");

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Queue reset (spec §3.10) on a virtual clock that watches every 20 ms sleep: ZAPQ, then TAPQ
+ * Queue reset (vfio_ap_ops.c vfio_ap_mdev_reset_queue, apq_reset_check, reset_queues_for_apqns) on a virtual clock that watches every 20 ms sleep: ZAPQ, then TAPQ
  * every 20 ms; the response-code table; injected answers; every place a reset is triggered;
  * and that a queue's interrupt resources (pinned NIB, GISC registration) go only after the
  * hardware has finished the reset.
@@ -148,7 +148,8 @@ class ResetTest {
         long t0 = s.now();
         assertThat(vfioReset()).isEqualTo(Errno.EIO);
         released();
-        // the deconfigured adapter's queues are still passable (§5): the guest keeps them
+        // a reset that ends in DECONFIGURED leaves the queue passable (apq_reset_check counts
+        // AP_RESPONSE_DECONFIGURED/CHECKSTOPPED as done): the guest keeps them
         assertThat(s.guestRead("g1", "apqns")).contains("05.0047");
         assertThat(s.dmesg()).doesNotContain("WARNING");
         // only adapter 4's queues needed a verification; verifications run concurrently (one

@@ -12,7 +12,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every vfio_ap row of the errno table (spec §8) and the parse rules of §2.1 P1/P5, in-process
+ * Every errno of vfio_ap's stores (vfio_ap_ops.c assign_*_store and unassign_*_store, ap_config_store) and
+ * their parsers (kstrtoul, ap_parse_mask_str), in-process
  * on the default machine (adapters 04 05 06 0b, domains 0004 0005 0047 0054, max domain 84).
  */
 class VfioApErrnoTest {

@@ -15,8 +15,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The matrix rules in-process on the default machine: output formats, guest_matrix filtering
- * (§3.4), queue probe/remove with and without a guest (§3.5), queue status (§2.8), in_use
- * (§3.2), host configuration changes (§3.6) and the common mistakes of §12.
+ * (vfio_ap_mdev_filter_matrix), queue probe/remove with and without a guest
+ * (vfio_ap_mdev_probe_queue/remove_queue), queue status (status_show), in_use
+ * (vfio_ap_mdev_resource_in_use), host configuration changes (vfio_ap_on_cfg_changed) and the
+ * common mistakes.
  */
 class VfioApMatrixTest {
     static final String VFIO = "/bus/ap/drivers/vfio_ap/";

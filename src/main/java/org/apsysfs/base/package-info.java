@@ -1,0 +1,12 @@
+/**
+ * The driver core: devices, drivers and buses as {@code drivers/base/} has them
+ * ({@code core.c}, {@code bus.c}, {@code dd.c}, {@code driver.c}): the standard files every
+ * device has ({@code uevent}, {@code power/}, {@code subsystem}, {@code driver}), binding and
+ * unbinding through {@code bind}/{@code unbind}/{@code drivers_probe}/{@code drivers_autoprobe},
+ * {@code driver_override}, and the uevents of device add/remove/bind/unbind
+ * ({@code lib/kobject_uevent.c}).
+ *
+ * <p>Locks: {@code &dev->mutex} ({@code device_lock}, {@link org.apsysfs.base.Device#DEVICE_LOCK}),
+ * held for every probe and remove. May use {@code kernel}, {@code locking}, {@code sysfs}.
+ */
+package org.apsysfs.base;

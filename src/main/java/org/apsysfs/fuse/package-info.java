@@ -1,0 +1,12 @@
+/**
+ * The only FUSE code: mounting a {@link org.apsysfs.sysfs.Kernfs} tree over libfuse 2
+ * (jnr-fuse and jnr-ffi), the request loop on Java threads, the raw callbacks of the hot
+ * requests, per-entry timeouts, and the single place where a
+ * {@link org.apsysfs.kernel.KernelException} becomes {@code -errno}.
+ *
+ * <p>Kernel counterpart: the VFS side of {@code fs/sysfs} and {@code fs/kernfs}
+ * ({@code kernfs_fop_*}, {@code kernfs_iop_*}). Takes no model lock itself; every callback
+ * calls into {@code sysfs}, which takes the tree lock. May use {@code sysfs} and
+ * {@code kernel} only.
+ */
+package org.apsysfs.fuse;
