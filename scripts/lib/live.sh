@@ -128,18 +128,19 @@ udevd_coldplug() {
     udevadm settle --timeout="$LIVE_SETTLE_TIMEOUT"
 }
 
-# live_reboot TREE CMDLINE: reboots the simulated host inside the shell: udevd is stopped,
-# the kernel reboots with CMDLINE (kernel/debug/apsysfs/reboot), udevd starts with an empty
-# database, receives the boot's uevents and coldplugs. Without udevd only the kernel reboots.
+# live_reboot TREE CMDLINE: reboots the simulated host inside the shell. The kernel reboots
+# with CMDLINE (kernel/debug/apsysfs/reboot; refused with EINVAL before anything changes);
+# the running udevd receives the new boot's uevents and runs the rules on them (mdevctl's on
+# the matrix device's MDEV_STATE=registered, chzdev's on BINDINGS=complete) until it settles;
+# then it is restarted with an empty database (the old one describes devices of the previous
+# boot) and coldplugs the devices. Without udevd only the kernel reboots.
 live_reboot() {
-    local tree=$1 cmdline=$2 had=''
+    local tree=$1 cmdline=$2
+    printf '%s\n' "$cmdline" >"$tree/kernel/debug/apsysfs/reboot" 2>/dev/null || return 1
     if udevd_pid >/dev/null; then
-        had=1
+        udevadm settle --timeout="$LIVE_SETTLE_TIMEOUT" || true
         udevd_stop
         udevd_start || return 1
-    fi
-    printf '%s\n' "$cmdline" >"$tree/kernel/debug/apsysfs/reboot" || return 1
-    if [ -n "$had" ]; then
         udevd_coldplug || return 1
     fi
 }
