@@ -9,6 +9,8 @@ import org.apsysfs.hardware.TapqResult;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
 import org.apsysfs.locking.Guard;
+import org.apsysfs.locking.KMutex;
+import org.apsysfs.locking.LockRank;
 import org.apsysfs.sysfs.Attribute;
 import org.apsysfs.sysfs.AttributeGroup;
 import org.apsysfs.sysfs.KernfsOpenFile;
@@ -17,7 +19,7 @@ import org.apsysfs.sysfs.KernfsOpenFile;
  * An AP queue device, {@code /sys/devices/ap/cardXX/XX.YYYY} ({@code struct ap_queue}).
  *
  * <p>Locking: the host-side state ({@link #devState}, {@link #smState}, counters) is guarded
- * by this object's monitor ({@code aq->lock}); {@link #driverOverride} changes under
+ * by {@code aq->lock} ({@link #aqLock}, rank {@link org.apsysfs.locking.LockRank#AP_QUEUE_LOCK}); {@link #driverOverride} changes under
  * {@code ap_attr_mutex}; {@link #config}/{@link #chkstop} change during scans.
  */
 public final class ApQueue extends ApDevice {
@@ -41,17 +43,19 @@ public final class ApQueue extends ApDevice {
 
     private final ApCard card;
     private final int apqn;
+    /** {@code aq->lock}: the state machine and counters below. */
+    private final KMutex aqLock = new KMutex(LockRank.AP_QUEUE_LOCK.cls(), "&aq->lock", this);
     volatile boolean config;
     volatile boolean chkstop;
-    /** Guarded by this. */
+    /** Guarded by aq->lock. */
     private DevState devState = DevState.UNINITIATED;
-    /** Guarded by this. */
+    /** Guarded by aq->lock. */
     private SmState smState = SmState.RESET_START;
-    /** Guarded by this. */
+    /** Guarded by aq->lock. */
     private long totalRequestCount;
-    /** Guarded by this. */
+    /** Guarded by aq->lock. */
     private int requestqCount;
-    /** Guarded by this. */
+    /** Guarded by aq->lock. */
     private int pendingqCount;
     /** Guarded by ap_attr_mutex (store) and the device lock (show). */
     volatile String driverOverride;
@@ -110,8 +114,10 @@ public final class ApQueue extends ApDevice {
      * {@code ap_queue_usable} (ap_queue.c): configured, not check-stopped and operating (the
      * AP bus initialised it); zcrypt sends requests only to such queues.
      */
-    public synchronized boolean usable() {
-        return config && !chkstop && devState == DevState.OPERATING;
+    public boolean usable() {
+        try (Guard aqg = aqLock.lock()) {
+            return config && !chkstop && devState == DevState.OPERATING;
+        }
     }
 
     public boolean chkstop() {
@@ -152,45 +158,61 @@ public final class ApQueue extends ApDevice {
         this.drvdata = data;
     }
 
-    public synchronized DevState devState() {
-        return devState;
+    public DevState devState() {
+        try (Guard aqg = aqLock.lock()) {
+            return devState;
+        }
     }
 
-    public synchronized SmState smState() {
-        return smState;
+    public SmState smState() {
+        try (Guard aqg = aqLock.lock()) {
+            return smState;
+        }
     }
 
-    synchronized int requestqCount() {
-        return devState.compareTo(DevState.UNINITIATED) > 0 ? requestqCount : 0;
+    int requestqCount() {
+        try (Guard aqg = aqLock.lock()) {
+            return devState.compareTo(DevState.UNINITIATED) > 0 ? requestqCount : 0;
+        }
     }
 
-    synchronized int pendingqCount() {
-        return devState.compareTo(DevState.UNINITIATED) > 0 ? pendingqCount : 0;
+    int pendingqCount() {
+        try (Guard aqg = aqLock.lock()) {
+            return devState.compareTo(DevState.UNINITIATED) > 0 ? pendingqCount : 0;
+        }
     }
 
-    synchronized void resetCounters() {
-        totalRequestCount = 0;
+    void resetCounters() {
+        try (Guard aqg = aqLock.lock()) {
+            totalRequestCount = 0;
+        }
     }
 
-    private synchronized String requestCountShow() {
-        return devState.compareTo(DevState.UNINITIATED) > 0 ? totalRequestCount + "\n" : "-\n";
+    private String requestCountShow() {
+        try (Guard aqg = aqLock.lock()) {
+            return devState.compareTo(DevState.UNINITIATED) > 0 ? totalRequestCount + "\n" : "-\n";
+        }
     }
 
-    private synchronized String resetShow() {
-        pollStateMachine();
-        return switch (smState) {
-            case RESET_START, RESET_WAIT -> "Reset in progress.\n";
-            case WORKING, QUEUE_FULL -> "Reset Timer armed.\n";
-            default -> "No Reset Timer set.\n";
-        };
+    private String resetShow() {
+        try (Guard aqg = aqLock.lock()) {
+            pollStateMachine();
+            return switch (smState) {
+                case RESET_START, RESET_WAIT -> "Reset in progress.\n";
+                case WORKING, QUEUE_FULL -> "Reset Timer armed.\n";
+                default -> "No Reset Timer set.\n";
+            };
+        }
     }
 
     /** {@code reset}: flush and restart the state machine (which runs only when initialised). */
-    private synchronized void resetStore() {
-        requestqCount = 0;
-        pendingqCount = 0;
-        smState = SmState.RESET_START;
-        runStateMachine();
+    private void resetStore() {
+        try (Guard aqg = aqLock.lock()) {
+            requestqCount = 0;
+            pendingqCount = 0;
+            smState = SmState.RESET_START;
+            runStateMachine();
+        }
     }
 
     /** What the kernel's poll of a queue still in RESET_WAIT would have done by now. */
@@ -200,13 +222,15 @@ public final class ApQueue extends ApDevice {
         }
     }
 
-    private synchronized String interruptShow() {
-        pollStateMachine();
-        if (smState == SmState.SETIRQ_WAIT) {
-            return "Enable Interrupt pending.\n";
+    private String interruptShow() {
+        try (Guard aqg = aqLock.lock()) {
+            pollStateMachine();
+            if (smState == SmState.SETIRQ_WAIT) {
+                return "Enable Interrupt pending.\n";
+            }
+            TapqResult r = apBus.hardware().tapq(apqn, false);
+            return r.status().irqEnabled() ? "Interrupts enabled.\n" : "Interrupts disabled.\n";
         }
-        TapqResult r = apBus.hardware().tapq(apqn, false);
-        return r.status().irqEnabled() ? "Interrupts enabled.\n" : "Interrupts disabled.\n";
     }
 
     private String apFunctionsShow() {
@@ -251,10 +275,12 @@ public final class ApQueue extends ApDevice {
      * {@code ap_queue_init_state}: the default driver takes the queue: operating, reset and
      * (with adapter interrupts) interrupts enabled.
      */
-    public synchronized void initHostState() {
-        devState = DevState.OPERATING;
-        smState = SmState.RESET_START;
-        runStateMachine();
+    public void initHostState() {
+        try (Guard aqg = aqLock.lock()) {
+            devState = DevState.OPERATING;
+            smState = SmState.RESET_START;
+            runStateMachine();
+        }
     }
 
     /** Runs the (simulated, instantaneous) state machine when the queue is initialised and usable. */
@@ -280,11 +306,13 @@ public final class ApQueue extends ApDevice {
     }
 
     /** {@code ap_queue_prepare_remove} + {@code ap_queue_remove}: flush, ZAPQ, uninitialised. */
-    synchronized void removeState() {
-        requestqCount = 0;
-        pendingqCount = 0;
-        apBus.hardware().zapq(apqn);
-        devState = DevState.UNINITIATED;
+    void removeState() {
+        try (Guard aqg = aqLock.lock()) {
+            requestqCount = 0;
+            pendingqCount = 0;
+            apBus.hardware().zapq(apqn);
+            devState = DevState.UNINITIATED;
+        }
     }
 
     /**
@@ -296,7 +324,7 @@ public final class ApQueue extends ApDevice {
      */
     void updateState(boolean newConfig, boolean newChkstop) {
         String uevent = null;
-        synchronized (this) {
+        try (Guard aqg = aqLock.lock()) {
             if (newChkstop && !chkstop) {
                 chkstop = true;
                 if (devState.compareTo(DevState.UNINITIATED) > 0) {

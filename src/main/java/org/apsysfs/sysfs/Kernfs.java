@@ -2,11 +2,12 @@ package org.apsysfs.sysfs;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apsysfs.kernel.Clock;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
 import org.apsysfs.kernel.KernelLog;
+import org.apsysfs.locking.KRwSem;
+import org.apsysfs.locking.LockRank;
 
 /**
  * The simulated sysfs: a tree of {@link KernfsNode}s and the file operations sysfs gives them
@@ -15,10 +16,11 @@ import org.apsysfs.kernel.KernelLog;
  */
 public final class Kernfs {
     /**
-     * {@code kernfs_rwsem}: guards the shape of the tree. Always the innermost lock: taken
-     * inside model locks, never held while calling show/store.
+     * {@code kernfs_rwsem}: guards the shape of the tree. Always the innermost lock
+     * ({@link LockRank#KERNFS_RWSEM}, known to the lock validator): taken inside model locks,
+     * never held while calling show/store or anything that takes another lock.
      */
-    final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    final KRwSem lock = new KRwSem(LockRank.KERNFS_RWSEM.cls(), "kernfs_rwsem");
     final Clock clock;
     private final KernelLog log;
     private final KernfsDir root;
@@ -75,17 +77,23 @@ public final class Kernfs {
      * returns whether it took it, for {@link #writeUnlock}.
      */
     boolean writeLock() {
-        if (lock.isWriteLockedByCurrentThread()) {
-            return false;
-        }
-        lock.writeLock().lock();
-        return true;
+        return lock.writeUnlessHeld();
     }
 
     void writeUnlock(boolean taken) {
-        if (taken) {
-            lock.writeLock().unlock();
-        }
+        lock.writeUnlock(taken);
+    }
+
+    /**
+     * Takes the tree lock for reading unless this thread holds it for writing (a batch that
+     * looks something up); returns whether it took it, for {@link #readUnlock}.
+     */
+    boolean readLock() {
+        return lock.readUnlessWriter();
+    }
+
+    void readUnlock(boolean taken) {
+        lock.readUnlock(taken);
     }
 
     /** Resolves an absolute path ("/bus/ap/apmask") without following links; null if absent. */
@@ -93,7 +101,7 @@ public final class Kernfs {
         KernfsNode n = root;
         int i = 0;
         int len = path.length();
-        lock.readLock().lock();
+        boolean locked = readLock();
         try {
             while (i < len) {
                 while (i < len && path.charAt(i) == '/') {
@@ -117,7 +125,7 @@ public final class Kernfs {
             }
             return n;
         } finally {
-            lock.readLock().unlock();
+            readUnlock(locked);
         }
     }
 

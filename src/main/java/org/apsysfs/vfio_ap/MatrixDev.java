@@ -30,8 +30,8 @@ import org.apsysfs.vfio.IommuGroups;
  * {@code guests_lock}.
  */
 public final class MatrixDev {
-    public static final LockClass GUESTS_LOCK = LockClass.of("matrix_dev->guests_lock");
-    public static final LockClass MDEVS_LOCK = LockClass.of("matrix_dev->mdevs_lock");
+    public static final LockClass GUESTS_LOCK = org.apsysfs.locking.LockRank.GUESTS_LOCK.cls();
+    public static final LockClass MDEVS_LOCK = org.apsysfs.locking.LockRank.MDEVS_LOCK.cls();
 
     final Kernel kernel;
     final ApBus apBus;
