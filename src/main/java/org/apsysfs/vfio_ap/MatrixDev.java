@@ -166,6 +166,16 @@ public final class MatrixDev {
         }
     }
 
+    /**
+     * With guests_lock held by the caller: the lock of the guest {@code m} is attached to (if
+     * any), then mdevs_lock, as {@code vfio_ap_mdev_cfg_remove} and
+     * {@code vfio_ap_mdev_on_scan_complete} take them for each mdev of the list.
+     */
+    Guard kvmAndMdevsLocks(MatrixMdev m) {
+        Kvm kvm = m.kvm;
+        return Locks.inOrder(kvm == null ? null : kvm.lock(), mdevsLock);
+    }
+
     /** guests_lock → mdevs_lock (queue {@code status}, {@code in_use}, mdev remove). */
     Guard guestsAndMdevsLocks() {
         return Locks.inOrder(guestsLock, mdevsLock);

@@ -323,4 +323,19 @@ class LockOrderTest {
         assertThat(bad).isEmpty();
         assertThat(Lockdep.get().graph()).doesNotContain(MDEVS + " -> " + GUESTS).doesNotContain(KVM + " -> " + GUESTS);
     }
+    @Test
+    void onlyMatrixDevTakesSeveralDriverLocksAtOnce() throws Exception {
+        // MatrixDev promises that every path takes the driver's locks through its helpers
+        // (get_update_locks_for_kvm and friends), which encode the order
+        List<String> direct = new ArrayList<>();
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/main/java/org/apsysfs/vfio_ap"))) {
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                if (!f.getFileName().toString().equals("MatrixDev.java")
+                        && java.nio.file.Files.readString(f).contains("Locks.inOrder(")) {
+                    direct.add(f.getFileName().toString());
+                }
+            }
+        }
+        assertThat(direct).isEmpty();
+    }
 }
