@@ -269,7 +269,7 @@ public final class ApQueue extends ApDevice {
             // state machine keeps polling in RESET_WAIT, so stay there and try again when the
             // state is next looked at (pollStateMachine).
             if (apBus.interruptsEnabled()) {
-                ApRc rc = apBus.hardware().aqic(apqn, true, ApBus.HOST_ISC, ApBus.hostNib(apqn)).rc();
+                ApRc rc = apBus.hardware().aqic(apqn, true, ApBus.HOST_ISC, apBus.nib(apqn)).rc();
                 if (rc == ApRc.RESET_IN_PROGRESS || rc == ApRc.BUSY) {
                     smState = SmState.RESET_WAIT;
                     return;
