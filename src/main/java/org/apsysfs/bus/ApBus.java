@@ -193,6 +193,14 @@ public final class ApBus extends BusType {
         this.airqNib = nib;
     }
 
+    /**
+     * Whether queues get the SE secure-binding files: {@code ap_sb_available() &&
+     * is_prot_virt_guest()} ({@code ap_queue_create}, ap_queue.c).
+     */
+    boolean seBindFiles() {
+        return qci.apsb() && hw.protectedGuest();
+    }
+
     /** The current apmask; the caller holds ap_attr_mutex or accepts a racy snapshot. */
     public ApMask apmask() {
         return apmask;

@@ -66,6 +66,8 @@ public final class ApHardware implements ApMachine {
         int isc;
         long nib;
         long requests;
+        /** Resets (RAPQ/ZAPQ) started on the queue since the machine started. */
+        long resets;
         /** -1 = machine default. */
         long resetDurationOverride = -1;
         /** A reset is under way: its end clears the interruption registration. */
@@ -319,6 +321,17 @@ public final class ApHardware implements ApMachine {
                 return new QueueInfo(apqn, false, false, 0, 0, 0);
             }
             return new QueueInfo(apqn, resetting(q), q.irqEnabled, q.isc, q.nib, q.requests);
+        }
+    }
+
+    /**
+     * How many resets (RAPQ/ZAPQ, by anyone) were started on queue {@code apqn}: a guest's view
+     * of the queue learns from it that the host reset the queue under it.
+     */
+    public long resetCount(int apqn) {
+        synchronized (lock) {
+            Queue q = queues[apqn & 0xffff];
+            return q == null ? 0 : q.resets;
         }
     }
 
@@ -614,6 +627,7 @@ public final class ApHardware implements ApMachine {
             if (!st.isNormal()) {
                 return st;
             }
+            q.resets++;
             long d = q.resetDurationOverride >= 0 ? q.resetDurationOverride : resetLatencyNanos;
             if (d > 0) {
                 // the reset (and with it the interruption registration) ends asynchronously: until

@@ -65,4 +65,31 @@ public interface ApMachine {
     default boolean adapterInterrupts() {
         return true;
     }
+
+    /**
+     * PQAP(RAPQ) with the F bit ({@code ap_rapq(qid, fbit)}, {@code asm/ap.h}): a full reset,
+     * which in a Secure Execution guest also undoes the queue's SE bind. Without SE the same as
+     * {@link #rapq(int)}.
+     */
+    default ApQueueStatus rapq(int apqn, boolean fbit) {
+        return rapq(apqn);
+    }
+
+    /** PQAP(BAPQ), bind the queue to a Secure Execution guest: not installed outside one. */
+    default ApQueueStatus bapq(int apqn) {
+        return ApQueueStatus.of(ApRc.REQ_FAC_NOT_INST);
+    }
+
+    /** PQAP(AAPQ), associate a bound EP11 queue with secret {@code index}: not installed outside an SE guest. */
+    default ApQueueStatus aapq(int apqn, int index) {
+        return ApQueueStatus.of(ApRc.REQ_FAC_NOT_INST);
+    }
+
+    /**
+     * The kernel runs as a Secure Execution (protected virtualization) guest: the Ultravisor
+     * says so ({@code is_prot_virt_guest()}, {@code arch/s390/kernel/uv.c}).
+     */
+    default boolean protectedGuest() {
+        return false;
+    }
 }
