@@ -92,8 +92,11 @@ public final class GuestApView implements ApMachine {
         if (!kvm.hasCrycb()) {
             return Optional.empty();
         }
-        return host.qci().map(q -> new Qci(q.apsc(), q.apxa(), q.qact(), q.rc8a(), q.apsb(), q.na(), q.nd(),
-                kvm.apm(), kvm.aqm(), kvm.adm()));
+        // the AP secure-binding facility (APSB) is what the firmware offers a Secure Execution
+        // guest with CEX8 adapters; the simulated machines are such machines, so an SE guest
+        // sees it even where the host's own QCI does not report it
+        return host.qci().map(q -> new Qci(q.apsc(), q.apxa(), q.qact(), q.rc8a(), q.apsb() || kvm.protectedVm(),
+                q.na(), q.nd(), kvm.apm(), kvm.aqm(), kvm.adm()));
     }
 
     /** EP11 or accelerator: the queues an SE guest binds ({@code ap_q_supports_bind}, ap_queue.c). */
