@@ -83,6 +83,7 @@ public final class Simulation implements Kernfs.StoreHook {
      */
     public static Simulation withStateFile(String machine, Clock clock, Path path) {
         StateFile f = new StateFile(path);
+        f.removeStaleTemporaries();
         if (f.exists()) {
             String text = f.read();
             Daemon d = StateFormat.restore(StateFormat.parse(text, "state"), clock);
