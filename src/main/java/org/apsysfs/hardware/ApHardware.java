@@ -333,7 +333,7 @@ public final class ApHardware implements ApMachine {
      * of the queue learns from it that the host reset the queue under it.
      */
     public long resetCount(int apqn) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             Queue q = queues[apqn & 0xffff];
             return q == null ? 0 : q.resets;
         }
@@ -563,6 +563,15 @@ public final class ApHardware implements ApMachine {
                 q.faults = new Fault[ApInstruction.values().length];
             }
             q.faults[instruction.ordinal()] = new Fault(rc, count);
+        }
+    }
+
+    @Override
+    public boolean permanentFault(int apqn, ApInstruction instruction) {
+        try (Guard hwg = lock.lock()) {
+            Queue q = queues[apqn & 0xffff];
+            Fault f = q == null || q.faults == null ? null : q.faults[instruction.ordinal()];
+            return f != null && f.remaining == -1;
         }
     }
 

@@ -75,6 +75,15 @@ public interface ApMachine {
         return rapq(apqn);
     }
 
+    /**
+     * Whether {@code instruction} on {@code apqn} answers an injected code until the fault is
+     * cleared: no number of calls and no time changes its answer (a poll of it waits for an
+     * operator, not for the clock).
+     */
+    default boolean permanentFault(int apqn, ApInstruction instruction) {
+        return false;
+    }
+
     /** PQAP(BAPQ), bind the queue to a Secure Execution guest: not installed outside one. */
     default ApQueueStatus bapq(int apqn) {
         return ApQueueStatus.of(ApRc.REQ_FAC_NOT_INST);

@@ -77,8 +77,11 @@ public final class StateFormat {
         host.set("adaptersOutOfConfig", adapterIds(hw.adaptersOutOfConfig()));
 
         ObjectNode bus = root.putObject("bus");
-        bus.put("apmask", io.read("/bus/ap/apmask"));
-        bus.put("aqmask", io.read("/bus/ap/aqmask"));
+        // the masks from the model, not their files: apmask_show takes ap_attr_mutex, which a
+        // store may hold for as long as the kernel's would (an assignment whose queue reset
+        // does not end)
+        bus.put("apmask", d.apBus().apmask().format());
+        bus.put("aqmask", d.apBus().aqmask().format());
         for (String f : BUS_FILES) {
             bus.put(f, io.read("/bus/ap/" + f));
         }

@@ -1,6 +1,7 @@
 package org.apsysfs.vfio_ap;
 
 import java.util.List;
+import org.apsysfs.hardware.ApInstruction;
 import org.apsysfs.hardware.ApMachine;
 import org.apsysfs.hardware.ApQueueStatus;
 import org.apsysfs.hardware.ApRc;
@@ -11,7 +12,11 @@ import org.apsysfs.kernel.KernelLog;
  * Resetting queues the newest way ({@code vfio_ap_mdev_reset_queue} + {@code apq_reset_check}):
  * ZAPQ, remember its status, then verify with TAPQ every 20 ms until the reset is done; only
  * then are the queue's interrupt resources released. Callers that reset several queues start
- * every ZAPQ first and then wait for each verification ({@code flush_work}).
+ * every ZAPQ first and then wait for each verification ({@code flush_work}). As in the
+ * newest vfio_ap_ops.c there is no retry limit: a queue that keeps answering BUSY or
+ * RESET_IN_PROGRESS keeps its caller (and the matrix_dev locks it holds) waiting, polled every
+ * 20 ms, until the condition ends (e.g. an injected fault is cleared); only TAPQ's waits are
+ * logged ({@code pr_notice_ratelimited}), a ZAPQ that answers BUSY is silently re-issued.
  */
 final class QueueReset {
     /** {@code AP_RESET_INTERVAL}, milliseconds. */
@@ -117,6 +122,16 @@ final class QueueReset {
         }
     }
 
+    /** Every pending queue answers ZAPQ or TAPQ from a fault that only clearing ends. */
+    private boolean allStuck(List<Check> pending) {
+        for (Check c : pending) {
+            if (!hw.permanentFault(c.q.apqn, ApInstruction.ZAPQ) && !hw.permanentFault(c.q.apqn, ApInstruction.TAPQ)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Waits for the verification work of every queue. The kernel runs them concurrently on a
      * workqueue, so they share the 20 ms sleeps: a set of resets takes about as long as the
@@ -131,7 +146,19 @@ final class QueueReset {
             }
         }
         while (!pending.isEmpty()) {
+            long t0 = System.nanoTime();
             clock.sleepMillis(AP_RESET_INTERVAL);
+            if (System.nanoTime() - t0 < AP_RESET_INTERVAL * 500_000L && allStuck(pending)) {
+                // apq_reset_check polls every 20 ms for as long as it takes, with no retry limit
+                // (and its caller holds the matrix_dev locks in flush_work): so does this loop.
+                // On a clock whose sleeps cost no real time a fault that only an operator can
+                // clear would make that a busy loop; wait the interval in real time instead
+                try {
+                    Thread.sleep(AP_RESET_INTERVAL);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             pending.removeIf(Check::poll);
         }
     }

@@ -79,11 +79,17 @@ public final class VfioApDrv {
      * PQAP(AQIC) enable set up), by APQN: {@code {isc, guest NIB address}}, in APQN order.
      */
     public java.util.SortedMap<Integer, long[]> interruptRegistrations(MatrixMdev m) {
+        // read without mdevs_lock: the saved state must not wait for a store that holds it for
+        // as long as the kernel's would (a queue reset that does not end). A snapshot: a store
+        // that changes a registration saves again, from its own thread, after it returns
         java.util.SortedMap<Integer, long[]> out = new java.util.TreeMap<>();
-        try (org.apsysfs.locking.Guard g = matrixDev.mdevsLock().lock()) {
-            for (VfioApQueue q : m.linkedQueues()) {
-                if (q.savedIsc != VfioApQueue.ISC_INVALID) {
-                    out.put(q.apqn, new long[] {q.savedIsc, q.savedIova});
+        ApMatrix mx = m.matrix;
+        for (int apid : mx.apm().ids()) {
+            for (int apqi : mx.aqm().ids()) {
+                VfioApQueue q = m.qtable.get((apid << 8) | apqi);
+                int isc = q == null ? VfioApQueue.ISC_INVALID : q.savedIsc;
+                if (isc != VfioApQueue.ISC_INVALID) {
+                    out.put(q.apqn, new long[] {isc, q.savedIova});
                 }
             }
         }

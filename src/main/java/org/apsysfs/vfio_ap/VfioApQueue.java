@@ -19,9 +19,9 @@ final class VfioApQueue {
     /** The mdev this queue is linked to (bound to vfio_ap and assigned), or null. */
     MatrixMdev matrixMdev;
     /** The guest ISC registered for the queue's interrupts, or {@link #ISC_INVALID}. */
-    int savedIsc = ISC_INVALID;
+    volatile int savedIsc = ISC_INVALID;
     /** The guest address of the pinned notification indicator byte, or 0. */
-    long savedIova;
+    volatile long savedIova;
     /** The status of the last reset ({@code reset_status}); changed through {@link #setResetStatus}. */
     private ApQueueStatus resetStatus = ApQueueStatus.of(ApRc.NORMAL);
     /** A verification of the last ZAPQ is pending ({@code reset_work} queued). */
