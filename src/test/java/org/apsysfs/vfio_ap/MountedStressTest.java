@@ -49,6 +49,9 @@ class MountedStressTest {
     static final int[] ADAPTERS = {4, 5, 6, 0xb};
     static final int[] DOMAINS = {4, 5, 0x47, 0x54};
     static final String TYPE = "devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/";
+    static final String FAULTS = "kernel/debug/apsysfs/faults";
+    /** The longest a fault injected by the operator lasts (well below {@link #BOUND_MS}). */
+    static final long FAULT_MS = 2500;
 
     Path mnt;
     Daemon d;
@@ -79,6 +82,8 @@ class MountedStressTest {
                         guestRound(this);
                     } else if (getName().equals("host")) {
                         hostOp(this);
+                    } else if (getName().equals("faults")) {
+                        faultOp(this);
                     } else {
                         mixedOp(this);
                     }
@@ -86,6 +91,10 @@ class MountedStressTest {
             } catch (Throwable t) {
                 failures.add(t);
             } finally {
+                if (getName().equals("faults")) {
+                    // a fault only clearing ends must not outlive the run: the others wait on it
+                    Sys.writeFile(mnt.resolve(FAULTS), "clear all\n");
+                }
                 doing = "";
             }
         }
@@ -95,8 +104,13 @@ class MountedStressTest {
             doing = type + ": echo '" + value.strip() + "' > " + rel;
             since = System.nanoTime();
             WriteResult r = Sys.writeFile(mnt.resolve(rel), value);
+            long took = System.nanoTime() - since;
             since = 0;
             ops.computeIfAbsent(type, k -> new AtomicLong()).incrementAndGet();
+            if (type.equals("remove") && r.ok() && took > TimeUnit.MILLISECONDS.toNanos(100)) {
+                // vfio_unregister_group_dev waited for the guest that had it open
+                ops.computeIfAbsent("remove that waited for its guest", k -> new AtomicLong()).incrementAndGet();
+            }
             if (!r.ok()) {
                 errors.computeIfAbsent(type + " " + Sys.errnoName(r.errno()), k -> new AtomicLong()).incrementAndGet();
             }
@@ -224,6 +238,31 @@ class MountedStressTest {
         }
     }
 
+    /**
+     * The operator's fault injections (a thread of its own, which nothing else it does can
+     * block, as the one who clears a fault from a shell): a reset that takes up to FAULT_MS, or
+     * a ZAPQ/TAPQ that answers BUSY until cleared (apq_reset_check then polls for as long,
+     * holding up the vfio_ap stores that need its caller's locks, as in the kernel); cleared
+     * after up to FAULT_MS, then a pause.
+     */
+    void faultOp(Writer w) throws InterruptedException {
+        String q = w.apqn();
+        long ms = 200 + w.rnd.nextInt((int) FAULT_MS - 200);
+        int kind = w.rnd.nextInt(3);
+        if (kind == 0) {
+            w.step("faults: long reset", FAULTS, "reset_delay " + q + " " + ms + "\n");
+        } else {
+            w.step(kind == 1 ? "faults: zapq BUSY until cleared" : "faults: tapq BUSY until cleared", FAULTS,
+                    (kind == 1 ? "zapq " : "tapq ") + q + " BUSY\n");
+        }
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        while (!stop && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        w.step("faults: clear", FAULTS, "clear " + q + "\n");
+        Thread.sleep(w.rnd.nextInt(1000));
+    }
+
     void hostOp(Writer w) {
         int op = w.rnd.nextInt(10);
         if (op < 3) {
@@ -280,6 +319,7 @@ class MountedStressTest {
         writers.add(new Writer("guest-g1", seed + 10, "g1"));
         writers.add(new Writer("guest-g2", seed + 11, "g2"));
         writers.add(new Writer("host", seed + 12, null));
+        writers.add(new Writer("faults", seed + 13, null));
         long t0 = System.nanoTime();
         writers.forEach(Thread::start);
         String stuck = null;
@@ -333,6 +373,11 @@ class MountedStressTest {
         }
         checkInvariants();
         assertThat(ops.values().stream().mapToLong(AtomicLong::get).sum()).isGreaterThan(0);
+        afterRun();
+    }
+
+    /** More checks after the run (a subclass's). */
+    void afterRun() throws IOException {
     }
 
     /** The first writer in one step for longer than the bound, with its stack; or null. */
@@ -355,7 +400,7 @@ class MountedStressTest {
         StringBuilder sb = new StringBuilder();
         long total = ops.values().stream().mapToLong(AtomicLong::get).sum();
         long errs = errors.values().stream().mapToLong(AtomicLong::get).sum();
-        sb.append(String.format("stress: %d s requested, %d ms elapsed, seed %d, %d threads%n", seconds, elapsedMs, seed, 8));
+        sb.append(String.format("stress: %d s requested, %d ms elapsed, seed %d, %d threads%n", seconds, elapsedMs, seed, 9));
         sb.append(String.format("operations: %d (%.0f/s), failed with an errno: %d%n", total, total * 1000.0 / elapsedMs, errs));
         new TreeMap<>(ops).forEach((k, v) -> sb.append(String.format("  %-32s %7d%n", k, v.get())));
         sb.append("errors by operation and errno:\n");
