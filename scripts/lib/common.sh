@@ -92,11 +92,44 @@ java_major() {
     printf '%s\n' "${v:-0}"
 }
 
+# have_libfuse2: libfuse.so.2 can be loaded. Asks the dynamic loader's cache through
+# /sbin/ldconfig by its full path (a user's PATH has no /sbin) and reads its whole answer into
+# a variable (a "| grep -q" that exits at the first match would kill ldconfig with SIGPIPE,
+# which pipefail turns into a false "missing"); then looks for the file itself in the usual
+# library directories (a cache that is out of date).
+have_libfuse2() {
+    local ldc cache f
+    for ldc in /sbin/ldconfig /usr/sbin/ldconfig; do
+        [ -x "$ldc" ] || continue
+        cache=$("$ldc" -p 2>/dev/null) || cache=
+        case $cache in *'libfuse.so.2 '*) return 0 ;; esac
+        break
+    done
+    for f in /lib/*/libfuse.so.2 /usr/lib/*/libfuse.so.2 /lib64/libfuse.so.2 /usr/lib64/libfuse.so.2 \
+        /lib/libfuse.so.2 /usr/lib/libfuse.so.2; do
+        [ -e "$f" ] && return 0
+    done
+    return 1
+}
+
+# have_fusermount: the setuid helper a normal user's daemon mounts with (libfuse 2 runs it
+# by the name "fusermount" from PATH, else from its build-time bindir).
+have_fusermount() {
+    command -v fusermount >/dev/null || [ -x /bin/fusermount ] || [ -x /usr/bin/fusermount ]
+}
+
+# deb_installed PKG: dpkg says PKG is installed (a last guard against installing what a
+# check above missed).
+deb_installed() {
+    command -v dpkg-query >/dev/null || return 1
+    [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+}
+
 # ensure_runtime: fusermount, libfuse.so.2, /dev/fuse and a Java 17+ runtime.
 ensure_runtime() {
     local pkgs=()
-    command -v fusermount >/dev/null || pkgs+=(fuse)
-    ldconfig -p 2>/dev/null | grep -q 'libfuse\.so\.2 ' || pkgs+=(libfuse2)
+    have_fusermount || deb_installed fuse || pkgs+=(fuse)
+    have_libfuse2 || deb_installed libfuse2 || pkgs+=(libfuse2)
     if ! command -v "$(java_cmd)" >/dev/null; then
         pkgs+=(openjdk-17-jdk-headless)
     fi
