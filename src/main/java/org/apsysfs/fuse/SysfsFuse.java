@@ -259,8 +259,25 @@ public final class SysfsFuse extends FuseStubFS {
         return n instanceof KernfsDir d ? 2 + d.subdirCount() : 1;
     }
 
+    /**
+     * st_size: kernfs gives every attribute a page (sysfs_add_file_mode_ns: PAGE_SIZE). A
+     * log-like control file reports its content's length instead, what a growing file does:
+     * debugfs would say 0, but on a FUSE mount tail -f polls fstat (no inotify events), takes a
+     * size below its offset for a truncation and prints the file again, and never follows a
+     * file that does not grow; with the true size tail -n N reads the true end.
+     */
     private static long size(KernfsNode n) {
-        return n instanceof KernfsDir || n instanceof KernfsLink ? 0 : KernfsOpenFile.PAGE_SIZE;
+        if (n instanceof KernfsDir || n instanceof KernfsLink) {
+            return 0;
+        }
+        if (n instanceof KernfsAttr a && a.attribute().growing() && a.active()) {
+            try {
+                return a.showBytes().length;
+            } catch (RuntimeException e) {
+                return 0;
+            }
+        }
+        return KernfsOpenFile.PAGE_SIZE;
     }
 
     private static void fill(KernfsNode n, FileStat stat) {
