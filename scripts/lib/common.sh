@@ -168,6 +168,9 @@ ensure_jar() {
         stale="older than the sources"
     fi
     [ -n "$stale" ] || return 0
+    if [ -e "$APSYSFS_ROOT/target" ] && [ ! -w "$APSYSFS_ROOT/target" ] || [ ! -w "$APSYSFS_ROOT" ]; then
+        die "$APSYSFS_JAR is $stale and $APSYSFS_ROOT/target is not writable for $(id -un): build it as its owner (scripts/apsysfs mount once), or use a clone of your own"
+    fi
     ensure_build_tools
     mkdir -p "$APSYSFS_ROOT/target"
     (
@@ -208,6 +211,8 @@ cds_java_opts() {
 ensure_cds() {
     [ -z "${APSYSFS_CLASSPATH:-}" ] && [ "${APSYSFS_CDS:-1}" != 0 ] || return 0
     cds_fresh && return 0
+    # another user's build tree (a clone that is not ours): start without an archive
+    [ -w "$APSYSFS_ROOT/target" ] || return 0
     (
         flock 9
         cds_fresh && exit 0
@@ -373,6 +378,23 @@ mount_fstype() {
         fstype=${rest%% *}
     done </proc/self/mountinfo
     printf '%s\n' "$fstype"
+}
+
+# mount_owner DIR: the uid that made the topmost apsysfs mount at DIR (FUSE's user_id=
+# super option in mountinfo), or nothing.
+mount_owner() {
+    local line f want rest uid=''
+    want=$(mountinfo_escape "$1")
+    while IFS= read -r line; do
+        read -r -a f <<<"$line"
+        [ "${f[4]}" = "$want" ] || continue
+        rest=${line#* - }
+        case $rest in
+            "$APSYSFS_FSTYPE "*) uid=$(printf '%s\n' "$rest" | sed -n 's/.*[ ,]user_id=\([0-9]*\).*/\1/p') ;;
+            *) uid='' ;;
+        esac
+    done </proc/self/mountinfo
+    printf '%s\n' "$uid"
 }
 
 # mount_devno DIR: connection number of the topmost apsysfs mount at DIR.
