@@ -543,6 +543,58 @@ daemon_pid() {
     done
 }
 
+# tree_holders DIR: the processes that use the tree at DIR, as fuser -m finds them: a working
+# directory, root, program or open file below DIR, or a mount namespace of their own that
+# holds the mount (a "scripts/apsysfs shell" binds it over /sys). One "PID COMMAND: WHAT" line
+# each; only processes this user may look at (root: all). Never stats anything below DIR.
+tree_holders() {
+    local dir=${1%/} majmin='' myns line f pid what ns seen=' ' n=0 comm
+    local -A why=()
+    while IFS= read -r line; do
+        read -r -a f <<<"$line"
+        [ "${f[4]}" = "$(mountinfo_escape "$dir")" ] && majmin=${f[2]}
+    done </proc/self/mountinfo
+    # one find for every process's links (a readlink per link would take seconds)
+    while IFS=' ' read -r f line; do
+        pid=${f#/proc/}
+        pid=${pid%%/*}
+        f=${f#/proc/"$pid"/}
+        case $f in fd/*) f=open ;; esac
+        why[$pid]+=" $f $line"
+    done < <(find /proc/[0-9]*/cwd /proc/[0-9]*/root /proc/[0-9]*/exe /proc/[0-9]*/fd/ -maxdepth 1 \
+        \( -lname "$dir" -o -lname "$dir/*" \) -printf '%p %l\n' 2>/dev/null)
+    if [ -n "$majmin" ]; then
+        myns=$(readlink /proc/self/ns/mnt 2>/dev/null)
+        while IFS=' ' read -r f ns; do
+            pid=${f#/proc/}
+            pid=${pid%%/*}
+            [ "$ns" != "$myns" ] && [ -z "${why[$pid]:-}" ] || continue
+            # a namespace that has the tree elsewhere than at DIR (a peer of ours, which
+            # only sees our mounts propagate, has it at DIR)
+            case $seen in
+                *" $ns=yes "*) ;;
+                *" $ns=no "*) continue ;;
+                *)
+                    if awk -v mm="$majmin" -v d="$(mountinfo_escape "$dir")" '$3 == mm && $5 != d { f = 1 } END { exit !f }' \
+                        "/proc/$pid/mountinfo" 2>/dev/null; then
+                        seen+="$ns=yes "
+                    else
+                        seen+="$ns=no "
+                        continue
+                    fi ;;
+            esac
+            why[$pid]=" a mount namespace of its own with the tree mounted elsewhere (scripts/apsysfs shell?)"
+        done < <(find /proc/[0-9]*/ns/mnt -maxdepth 0 -printf '%p %l\n' 2>/dev/null)
+    fi
+    for pid in $(printf '%s\n' "${!why[@]}" | sort -n); do
+        [ "$pid" = $$ ] || [ "$pid" = "${BASHPID:-}" ] && continue
+        comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
+        printf '%s %s:%s\n' "$pid" "$comm" "${why[$pid]}"
+        n=$((n + 1))
+        [ "$n" -lt 20 ] || { printf '...\n'; break; }
+    done
+}
+
 # daemon_log PID: the --log-file the daemon was started with.
 daemon_log() {
     pid_args "$1" | awk 'f { print; exit } $0 == "--log-file" { f = 1 } /^--log-file=/ { sub(/^--log-file=/, ""); print; exit }'
