@@ -44,6 +44,31 @@ public final class Kernfs {
     /** How long recent stores took (kernel/debug/apsysfs/store_times). */
     private final StoreTimes storeTimes = new StoreTimes();
 
+    /** Served FUSE mounts of this process: device ("MAJOR:MINOR") to the tree it serves. */
+    private static final java.util.Map<String, java.util.function.Supplier<Kernfs>> MOUNTS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Records that this process serves {@code tree} on the mount of device {@code dev}. */
+    public static void servedOn(String dev, java.util.function.Supplier<Kernfs> tree) {
+        MOUNTS.put(dev, tree);
+    }
+
+    /** The mount of device {@code dev} is gone. */
+    public static void notServedOn(String dev) {
+        MOUNTS.remove(dev);
+    }
+
+    /** The devices of the mounts that serve this tree now. */
+    public java.util.Set<String> servedDevices() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        MOUNTS.forEach((dev, t) -> {
+            if (t.get() == this) {
+                out.add(dev);
+            }
+        });
+        return out;
+    }
+
     public Kernfs(Clock clock, KernelLog log) {
         this.clock = clock;
         this.log = log;
