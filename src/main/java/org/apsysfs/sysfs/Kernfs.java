@@ -44,6 +44,31 @@ public final class Kernfs {
     /** How long recent stores took (kernel/debug/apsysfs/store_times). */
     private final StoreTimes storeTimes = new StoreTimes();
 
+    /** Served FUSE mounts of this process: device ("MAJOR:MINOR") to the tree it serves. */
+    private static final java.util.Map<String, java.util.function.Supplier<Kernfs>> MOUNTS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Records that this process serves {@code tree} on the mount of device {@code dev}. */
+    public static void servedOn(String dev, java.util.function.Supplier<Kernfs> tree) {
+        MOUNTS.put(dev, tree);
+    }
+
+    /** The mount of device {@code dev} is gone. */
+    public static void notServedOn(String dev) {
+        MOUNTS.remove(dev);
+    }
+
+    /** The devices of the mounts that serve this tree now. */
+    public java.util.Set<String> servedDevices() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        MOUNTS.forEach((dev, t) -> {
+            if (t.get() == this) {
+                out.add(dev);
+            }
+        });
+        return out;
+    }
+
     public Kernfs(Clock clock, KernelLog log) {
         this.clock = clock;
         this.log = log;
@@ -130,9 +155,12 @@ public final class Kernfs {
     }
 
     /**
-     * Opens an attribute as kernfs_fop_open does: a read-only attribute cannot be opened for
-     * writing nor a write-only one for reading (EACCES, even for root); non-root callers may
-     * only read world-readable attributes and never write.
+     * Opens an attribute as the VFS and kernfs_fop_open do: a caller other than root needs the
+     * owner, group or other bits of the node's mode that apply to it (generic_permission, with
+     * the mode and owner a chmod/chown set: kernfs_iop_setattr keeps them, and udev rules rely
+     * on it); a read-only attribute cannot be opened for writing nor a write-only one for
+     * reading (EACCES, even for root). The FUSE context gives no supplementary groups: only
+     * the caller's primary group counts for the group bits.
      *
      * @param accmode O_RDONLY (0), O_WRONLY (1) or O_RDWR (2)
      */
@@ -148,7 +176,7 @@ public final class Kernfs {
         int mode = attr.mode();
         if (!cred.isRoot()) {
             int bits = permBits(attr, mode, cred);
-            if ((wantRead && (bits & 4) == 0) || wantWrite) {
+            if ((wantRead && (bits & 4) == 0) || (wantWrite && (bits & 2) == 0)) {
                 throw KernelException.bare(Errno.EACCES);
             }
         }
