@@ -28,7 +28,8 @@ class FuzzTest {
     @Test
     void everyWritableFileOfTheDefaultMachine() throws IOException {
         Fuzzer.Config c = new Fuzzer.Config(SEED, ITERATIONS, Integer.getInteger("fuzz.roundLength", 250),
-                Integer.getInteger("fuzz.checkpointEvery", 125), MAX_MILLIS);
+                Integer.getInteger("fuzz.checkpointEvery", 125), MAX_MILLIS)
+                .withJobs(Integer.getInteger("fuzz.jobs", Runtime.getRuntime().availableProcessors()));
         Fuzzer.Stats s = new Fuzzer(c).run();
         String report = s.report(c);
         System.out.println("[fuzz] " + report.replace("\n", "\n[fuzz] "));
