@@ -10,7 +10,9 @@ import static org.apsysfs.kernel.Errno.EFBIG;
 import static org.apsysfs.kernel.Errno.EINVAL;
 import static org.apsysfs.kernel.Errno.EIO;
 import static org.apsysfs.kernel.Errno.ENODEV;
+import static org.apsysfs.kernel.Errno.ENOENT;
 import static org.apsysfs.kernel.Errno.ENOMEM;
+import static org.apsysfs.kernel.Errno.ENOSPC;
 import static org.apsysfs.kernel.Errno.ENXIO;
 import static org.apsysfs.kernel.Errno.EOPNOTSUPP;
 import static org.apsysfs.kernel.Errno.EPERM;
@@ -86,6 +88,11 @@ final class ErrnoTable {
         rule("/kernel/debug/apsysfs/guests/NAME/reset", ENODEV, EIO);
         rule("/kernel/debug/apsysfs/guests/NAME/pqap", EINVAL, EOPNOTSUPP);
         rule("/kernel/debug/apsysfs/host/.*", EINVAL, ENODEV, EBUSY, EEXIST, E2BIG);
+        // zcrypt device nodes (zcrypt_api.c: zcdn_create_store/zcdn_destroy_store, the node's
+        // ioctlmask/apmask/aqmask/admask stores through ap_parse_mask_str)
+        rule("/class/zcrypt/create", EINVAL, EEXIST, ENOSPC, ENOMEM);
+        rule("/class/zcrypt/destroy", ENOENT, EINVAL);
+        rule("/devices/virtual/zcrypt/NODE/(ioctlmask|apmask|aqmask|admask)", EINVAL, ENOMEM);
     }
 
     /**
@@ -120,6 +127,7 @@ final class ErrnoTable {
 
     private static final Pattern CARD_NAME = Pattern.compile("/card[0-9a-f]{2}(?=/|$)");
     private static final Pattern QUEUE_NAME = Pattern.compile("/[0-9a-f]{2}\\.[0-9a-f]{4}(?=/|$)");
+    private static final Pattern ZCDN_NAME = Pattern.compile("^(/devices/virtual/zcrypt/|/class/zcrypt/(?!create$|destroy$))[^/]+");
     private static final Pattern GUEST_NAME = Pattern.compile("^/kernel/debug/apsysfs/guests/(?!create$|destroy$)[^/]+/");
     /** Paths recur millions of times in a long run: each is folded once. */
     private static final Map<String, String> KINDS = new java.util.concurrent.ConcurrentHashMap<>();
@@ -128,6 +136,8 @@ final class ErrnoTable {
     private static String computeKind(String path) {
         String k = CARD_NAME.matcher(path).replaceAll("/cardXX");
         k = QUEUE_NAME.matcher(k).replaceAll("/XX.YYYY");
+        // a zcrypt node is named by whoever creates it (any name, a UUID included): fold first
+        k = ZCDN_NAME.matcher(k).replaceAll("$1NODE");
         k = UUID.matcher(k).replaceAll("UUID");
         return GUEST_NAME.matcher(k).replaceAll("/kernel/debug/apsysfs/guests/NAME/");
     }
