@@ -33,6 +33,9 @@ public final class FuseMount {
 
     private final SysfsFuse fs;
     private final Path mountPoint;
+    /** The mount's device once mounted ("MAJOR:MINOR"), or null. */
+    private volatile String servedDev;
+    private final Supplier<Kernfs> source;
     private final boolean singleThreaded;
     private final String[] argv;
     private final Thread thread;
@@ -46,6 +49,7 @@ public final class FuseMount {
     /** Serves whichever tree {@code source} gives at the time of each request. */
     public FuseMount(Supplier<Kernfs> source, Path mountPoint, boolean allowOther, boolean singleThreaded) {
         this.fs = new SysfsFuse(source);
+        this.source = source;
         this.mountPoint = mountPoint.toAbsolutePath().normalize();
         this.singleThreaded = singleThreaded;
         // atomic_o_trunc: open(O_TRUNC) comes as one OPEN with O_TRUNC in its flags instead of
@@ -119,7 +123,15 @@ public final class FuseMount {
     public boolean start(long timeout, TimeUnit unit) throws InterruptedException {
         thread.start();
         boolean ok = fs.ready().await(timeout, unit);
-        return ok && failure == null && thread.isAlive() && fs.gone().getCount() > 0;
+        ok = ok && failure == null && thread.isAlive() && fs.gone().getCount() > 0;
+        if (ok) {
+            // who serves which mount (the simulated devtmpfs attaches only shells of this tree)
+            servedDev = org.apsysfs.kernel.Mountinfo.deviceAt(mountPoint);
+            if (servedDev != null) {
+                Kernfs.servedOn(servedDev, source);
+            }
+        }
+        return ok;
     }
 
     public Path mountPoint() {
@@ -145,6 +157,10 @@ public final class FuseMount {
      * mount is busy.
      */
     public void unmount(long timeout, TimeUnit unit) {
+        String dev = servedDev;
+        if (dev != null) {
+            Kernfs.notServedOn(dev);
+        }
         if (!thread.isAlive()) {
             return;
         }

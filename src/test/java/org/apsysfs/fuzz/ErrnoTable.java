@@ -75,6 +75,11 @@ final class ErrnoTable {
         rule("/devices/vfio_ap/matrix/UUID/assign_(adapter|domain)", EINVAL, ERANGE, ENODEV, EADDRNOTAVAIL, EADDRINUSE);
         rule("/devices/vfio_ap/matrix/UUID/(unassign_(adapter|domain)|(un)?assign_control_domain)", EINVAL, ERANGE, ENODEV);
         rule("/devices/vfio_ap/matrix/UUID/ap_config", EINVAL, ENODEV, EADDRNOTAVAIL, EADDRINUSE, ENOMEM);
+        // zcrypt multiple device nodes (zcrypt_api.c zcdn_create/zcdn_destroy, *mask_store with
+        // ap_parse_mask_str); "." and ".." are the simulation's EINVAL
+        rule("/class/zcrypt/create", EEXIST, ENOSPC, EINVAL);
+        rule("/class/zcrypt/destroy", ENOENT);
+        rule("/devices/virtual/zcrypt/[^/]+/(ioctlmask|apmask|aqmask|admask)", EINVAL);
         // the simulator's control files (docs/control-files.md, debugfs/*.java)
         rule("/kernel/debug/apsysfs/faults", EINVAL);
         // a JSON document collected over writes: not JSON / not a usable state, or too long
@@ -88,11 +93,6 @@ final class ErrnoTable {
         rule("/kernel/debug/apsysfs/guests/NAME/reset", ENODEV, EIO);
         rule("/kernel/debug/apsysfs/guests/NAME/pqap", EINVAL, EOPNOTSUPP);
         rule("/kernel/debug/apsysfs/host/.*", EINVAL, ENODEV, EBUSY, EEXIST, E2BIG);
-        // zcrypt device nodes (zcrypt_api.c: zcdn_create_store/zcdn_destroy_store, the node's
-        // ioctlmask/apmask/aqmask/admask stores through ap_parse_mask_str)
-        rule("/class/zcrypt/create", EINVAL, EEXIST, ENOSPC, ENOMEM);
-        rule("/class/zcrypt/destroy", ENOENT, EINVAL);
-        rule("/devices/virtual/zcrypt/NODE/(ioctlmask|apmask|aqmask|admask)", EINVAL, ENOMEM);
     }
 
     /**
