@@ -615,8 +615,11 @@ final class Fuzzer {
                 continue;
             }
             for (String line : Sys.read(status).split("\n")) {
+                // "mdev: -", "mdev: U" or, for a guest without a CRYCB, "mdev: U1 U2 ..."
                 if (line.startsWith("mdev: ") && !line.equals("mdev: -")) {
-                    Sys.writeFile(mnt.resolve(GUESTS + g + "/detach"), line.substring(6) + "\n");
+                    for (String u : line.substring(6).trim().split(" +")) {
+                        Sys.writeFile(mnt.resolve(GUESTS + g + "/detach"), u + "\n");
+                    }
                 }
             }
         }
