@@ -11,8 +11,8 @@ import static org.apsysfs.kernel.Errno.EINVAL;
 import static org.apsysfs.kernel.Errno.EIO;
 import static org.apsysfs.kernel.Errno.ENODEV;
 import static org.apsysfs.kernel.Errno.ENOENT;
-import static org.apsysfs.kernel.Errno.ENOSPC;
 import static org.apsysfs.kernel.Errno.ENOMEM;
+import static org.apsysfs.kernel.Errno.ENOSPC;
 import static org.apsysfs.kernel.Errno.ENXIO;
 import static org.apsysfs.kernel.Errno.EOPNOTSUPP;
 import static org.apsysfs.kernel.Errno.EPERM;
@@ -22,6 +22,7 @@ import static org.apsysfs.kernel.Errno.EUSERS;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.apsysfs.kernel.Errno;
@@ -94,7 +95,26 @@ final class ErrnoTable {
         rule("/kernel/debug/apsysfs/host/.*", EINVAL, ENODEV, EBUSY, EEXIST, E2BIG);
     }
 
+    /**
+     * Rejections after which part of the work stays done because the kernel leaves it done
+     * too: kind → the errno → why. Such a rejection may change the tree; every other rejection
+     * must change nothing.
+     */
+    private static final Map<String, Map<Errno, String>> PARTIAL = Map.of(
+            // VFIO_DEVICE_RESET → vfio_ap_mdev_reset_queues (drivers/s390/crypto/vfio_ap_ops.c)
+            // starts vfio_ap_mdev_reset_queue on every queue of the mdev, then flushes each reset
+            // and answers -EIO if any of them did not end with response code 0: the queues whose
+            // reset succeeded stay reset (interrupts disabled, the NIB unpinned)
+            "/kernel/debug/apsysfs/guests/NAME/reset", Map.of(EIO,
+                    "vfio_ap_mdev_reset_queues resets every queue and answers EIO if one reset failed; the others stay reset"));
+
     private ErrnoTable() {
+    }
+
+    /** Why a write to {@code path} refused with {@code errno} may still change the tree; null if it may not. */
+    static String partial(String path, Errno errno) {
+        Map<Errno, String> m = PARTIAL.get(kind(path));
+        return m == null ? null : m.get(errno);
     }
 
     /**
@@ -102,20 +122,35 @@ final class ErrnoTable {
      * {@code XX.YYYY}, mdev UUIDs as {@code UUID} and guest names as {@code NAME}.
      */
     static String kind(String path) {
-        String k = path.replaceAll("/card[0-9a-f]{2}(?=/|$)", "/cardXX")
-                .replaceAll("/[0-9a-f]{2}\\.[0-9a-f]{4}(?=/|$)", "/XX.YYYY");
+        return KINDS.computeIfAbsent(path, ErrnoTable::computeKind);
+    }
+
+    private static final Pattern CARD_NAME = Pattern.compile("/card[0-9a-f]{2}(?=/|$)");
+    private static final Pattern QUEUE_NAME = Pattern.compile("/[0-9a-f]{2}\\.[0-9a-f]{4}(?=/|$)");
+    private static final Pattern ZCDN_NAME = Pattern.compile("^(/devices/virtual/zcrypt/|/class/zcrypt/(?!create$|destroy$))[^/]+");
+    private static final Pattern GUEST_NAME = Pattern.compile("^/kernel/debug/apsysfs/guests/(?!create$|destroy$)[^/]+/");
+    /** Paths recur millions of times in a long run: each is folded once. */
+    private static final Map<String, String> KINDS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Optional<Set<Errno>>> ALLOWED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String computeKind(String path) {
+        String k = CARD_NAME.matcher(path).replaceAll("/cardXX");
+        k = QUEUE_NAME.matcher(k).replaceAll("/XX.YYYY");
+        // a zcrypt node is named by whoever creates it (any name, a UUID included): fold first
+        k = ZCDN_NAME.matcher(k).replaceAll("$1NODE");
         k = UUID.matcher(k).replaceAll("UUID");
-        return k.replaceAll("^/kernel/debug/apsysfs/guests/(?!create$|destroy$)[^/]+/", "/kernel/debug/apsysfs/guests/NAME/");
+        return GUEST_NAME.matcher(k).replaceAll("/kernel/debug/apsysfs/guests/NAME/");
     }
 
     /** The errnos a write to {@code path} may fail with; null if the file is not in the table. */
     static Set<Errno> allowed(String path) {
-        String k = kind(path);
-        for (var r : RULES.entrySet()) {
-            if (r.getKey().matcher(k).matches()) {
-                return r.getValue();
+        return ALLOWED.computeIfAbsent(kind(path), k -> {
+            for (var r : RULES.entrySet()) {
+                if (r.getKey().matcher(k).matches()) {
+                    return Optional.of(r.getValue());
+                }
             }
-        }
-        return null;
+            return Optional.empty();
+        }).orElse(null);
     }
 }

@@ -200,8 +200,27 @@ public final class TreeSnapshot {
         }
     }
 
+    /** Computed once per snapshot (the fuzzer asks for each several times). */
+    private List<String> writable;
+    private Inputs.Names names;
+
+    /** The instance names the fuzzer builds inputs from ({@link Fuzzer#names}), once per snapshot. */
+    Inputs.Names names() {
+        if (names == null) {
+            names = Fuzzer.names(this);
+        }
+        return names;
+    }
+
     /** Paths of files with a write bit, sorted. */
     List<String> writable() {
+        if (writable == null) {
+            writable = List.copyOf(computeWritable());
+        }
+        return writable;
+    }
+
+    private List<String> computeWritable() {
         List<String> w = new ArrayList<>();
         for (var e : entries.entrySet()) {
             String v = e.getValue();
