@@ -1,8 +1,10 @@
 /**
  * The only FUSE code: mounting a {@link org.apsysfs.sysfs.Kernfs} tree over libfuse 2
  * (jnr-fuse and jnr-ffi), the request loop on Java threads, the raw callbacks of the hot
- * requests, per-entry timeouts, and the single place where a
- * {@link org.apsysfs.kernel.KernelException} becomes {@code -errno}.
+ * requests, per-entry timeouts, the single place where a
+ * {@link org.apsysfs.kernel.KernelException} becomes {@code -errno}, and the one map between
+ * the caller's ids and the simulation's ({@link org.apsysfs.fuse.MountOwner}: a normal
+ * user's daemon makes that user root of the simulated system).
  *
  * <p>Kernel counterpart: the VFS side of {@code fs/sysfs} and {@code fs/kernfs}
  * ({@code kernfs_fop_*}, {@code kernfs_iop_*}). Takes no model lock itself; every callback

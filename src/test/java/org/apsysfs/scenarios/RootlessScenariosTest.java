@@ -71,6 +71,18 @@ class RootlessScenariosTest {
         }
     }
 
+    private static boolean newerThan(Path dir, long millis) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.anyMatch(p -> {
+                try {
+                    return Files.getLastModifiedTime(p).toMillis() > millis;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        }
+    }
+
     private static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
@@ -95,11 +107,25 @@ class RootlessScenariosTest {
         Path work = Files.createTempDirectory("apsysfs-rootless");
         String user = uid() == 0 ? "apsysfs-rl" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000)) : null;
         try {
-            Path clone = work.resolve("clone");
-            copyTree(ROOT.resolve("scripts"), clone.resolve("scripts"));
-            copyTree(ScenariosTest.DIR, clone.resolve("tests/scenarios"));
-            Files.createDirectories(clone.resolve("target"));
-            Files.copy(jar, clone.resolve("target/apsysfs.jar"), StandardCopyOption.COPY_ATTRIBUTES);
+            if (user != null) {
+                Sys add = run(List.of("useradd", "--create-home", "--user-group", "--shell", "/bin/bash", user), 60);
+                assertThat(add.rc()).as("useradd " + user + ": " + add.out()).isZero();
+            }
+            List<String> asUser = user == null ? List.of() : List.of("runuser", "-u", user, "--");
+            // the clone itself where the user may read it (its class-data archive then serves the
+            // user's daemons too), else a copy of what the user needs
+            Path clone = ROOT;
+            List<String> probe = new ArrayList<>(asUser);
+            probe.addAll(List.of("test", "-r", jar.toString(), "-a", "-r", ScenariosTest.DIR.resolve("lib.sh").toString(),
+                    "-a", "-x", ROOT.resolve("scripts/apsysfs").toString()));
+            // (and only while the jar is fresh: the user may not rebuild it in our clone)
+            if (run(probe, 30).rc() != 0 || newerThan(ROOT.resolve("src"), Files.getLastModifiedTime(jar).toMillis())) {
+                clone = work.resolve("clone");
+                copyTree(ROOT.resolve("scripts"), clone.resolve("scripts"));
+                copyTree(ScenariosTest.DIR, clone.resolve("tests/scenarios"));
+                Files.createDirectories(clone.resolve("target"));
+                Files.copy(jar, clone.resolve("target/apsysfs.jar"), StandardCopyOption.COPY_ATTRIBUTES);
+            }
             Path out = work.resolve("out");
             Files.createDirectories(out);
             List<List<Command>> commands = new ArrayList<>();
@@ -112,11 +138,11 @@ class RootlessScenariosTest {
                 names.add(name);
             }
             Files.copy(out.resolve(names.get(0) + ".sh"), out.resolve("shell.sh"));
-            Path driver = clone.resolve("driver.sh");
+            Path driver = work.resolve("driver.sh");
             Files.writeString(driver, String.join("\n",
                     "set -u",
                     "A=$1/scripts/apsysfs; out=$2; shift 2",
-                    "export APSYSFS_RUN_DIR=$out/run APSYSFS_LOG_DIR=$out/log APSYSFS_CDS=0",
+                    "export APSYSFS_RUN_DIR=$out/run APSYSFS_LOG_DIR=$out/log",
                     "for s in \"$@\"; do",
                     "    d=$out/mnt-$s",
                     "    if ! \"$A\" mount \"$d\" >\"$out/$s.mount\" 2>&1; then continue; fi",
@@ -128,13 +154,10 @@ class RootlessScenariosTest {
                     "echo \"shell $?\" >\"$out/shell.rc\"",
                     ""));
             readableByAll(work);
-            List<String> argv = new ArrayList<>();
+            List<String> argv = new ArrayList<>(asUser);
             if (user != null) {
-                Sys add = run(List.of("useradd", "--create-home", "--user-group", "--shell", "/bin/bash", user), 60);
-                assertThat(add.rc()).as("useradd " + user + ": " + add.out()).isZero();
                 Sys own = run(List.of("chown", "-R", user + ":", out.toString()), 60);
                 assertThat(own.rc()).as(own.out()).isZero();
-                argv.addAll(List.of("runuser", "-u", user, "--"));
             }
             // a login's environment: an empty home, no XDG variables, the distribution's PATH
             String home = user != null ? "/home/" + user : System.getProperty("user.home");
@@ -170,6 +193,36 @@ class RootlessScenariosTest {
                 }
             }
             deleteTree(work);
+        }
+    }
+
+    /**
+     * Where user namespaces are forbidden (an unshare that fails, as with
+     * kernel.unprivileged_userns_clone=0), a user's shell refuses with exit 2 and names the
+     * settings, before it mounts anything.
+     */
+    @Test
+    void aUsersShellWithoutUserNamespacesNamesTheSysctls() throws Exception {
+        Path bin = Files.createTempDirectory("apsysfs-nouserns");
+        try {
+            Path unshare = bin.resolve("unshare");
+            Files.writeString(unshare, "#!/bin/sh\necho 'unshare: unshare failed: Operation not permitted' >&2\nexit 1\n");
+            readableByAll(bin);
+            Files.setPosixFilePermissions(unshare, PosixFilePermissions.fromString("rwxr-xr-x"));
+            List<String> argv = new ArrayList<>();
+            if (uid() == 0) {
+                argv.addAll(List.of("runuser", "-u", "nobody", "--"));
+            }
+            Path dir = bin.resolve("tree");
+            argv.addAll(List.of("env", "-i", "HOME=/nonexistent", "PATH=" + bin + ":/usr/bin:/bin", "bash",
+                    ROOT.resolve("scripts/apsysfs").toString(), "shell", dir.toString(), "--", "true"));
+            Sys r = run(argv, 60);
+            assertThat(r.rc()).as(r.out()).isEqualTo(2);
+            assertThat(r.out()).contains("user namespaces", "kernel.unprivileged_userns_clone", "user.max_user_namespaces",
+                    "kernel.apparmor_restrict_unprivileged_userns");
+            assertThat(dir).as("nothing mounted or made").doesNotExist();
+        } finally {
+            deleteTree(bin);
         }
     }
 
