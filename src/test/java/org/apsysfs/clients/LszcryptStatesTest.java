@@ -76,7 +76,6 @@ class LszcryptStatesTest {
                 step bus $L -b
                 step domains $L -d
                 step serial $L --serial
-                step cap-cca $L -c 04
                 echo 0 > /sys/devices/ap/card05/05.0005/online
                 echo 0 > /sys/devices/ap/card06/online
                 echo 0 > /sys/devices/ap/card0b/config
