@@ -9,7 +9,8 @@
  * for the vfio_ap part): {@code ap_scan_bus_mutex} → {@code &dev->mutex} →
  * {@code ap_attr_mutex} → {@code matrix_dev->guests_lock} → {@code &kvm->lock} →
  * {@code matrix_dev->mdevs_lock}; {@code pqap_hook_rwsem} (read) → {@code mdevs_lock} for a
- * guest's PQAP(AQIC); then the leaf monitors (a queue's {@code aq->lock}, the hardware's
+ * guest's PQAP(AQIC); {@code ap_perms_mutex} (zcrypt's node list and masks) takes nothing
+ * but the tree lock inside; then the leaf monitors (a queue's {@code aq->lock}, the hardware's
  * monitor) and, innermost of all, the sysfs tree lock ({@code kernfs_rwsem} in
  * {@link org.apsysfs.sysfs.Kernfs}), never held while a show or store runs. The simulator's
  * saved-state lock ({@code org.apsysfs.state.Simulation}) is taken around a whole store, so
