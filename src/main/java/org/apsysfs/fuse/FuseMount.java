@@ -58,6 +58,12 @@ public final class FuseMount {
                 + "negative_timeout=0,atomic_o_trunc";
         if (allowOther) {
             opts += ",allow_other,default_permissions";
+        } else if (runsAsRoot()) {
+            // the kernel lets only the mounting uid AND gid in (fuse_allow_current_process):
+            // root with another group (sudo -g, a service's primary group) would be refused.
+            // allow_root: the kernel lets everyone in and libfuse answers EACCES to every uid
+            // but the owner's and root's, so uid 0 with any gid is root on the tree, as on sysfs
+            opts += ",allow_root";
         }
         // what jnr-fuse's mount() passes to fuse_main_real, minus -s: the loop is ours
         this.argv = new String[] {"apsysfs", "-f", this.mountPoint.toString(), "-o", opts};
@@ -187,6 +193,14 @@ public final class FuseMount {
             return rc == 0;
         } catch (IOException e) {
             LOG.warn("cannot run fusermount: {}", e.toString());
+            return false;
+        }
+    }
+
+    private static boolean runsAsRoot() {
+        try {
+            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }
