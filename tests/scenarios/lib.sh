@@ -26,3 +26,9 @@ _apsysfs_script=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/apsy
 matrix() {
     "$_apsysfs_script" matrix "$SYSFS" "$@"
 }
+
+# zcryptctl runs IBM's zcryptctl as built by scripts/test into target/s390-tools (or
+#        $APSYSFS_S390_TOOLS); give it SYSFS_ROOT=$SYSFS outside scripts/apsysfs shell.
+zcryptctl() {
+    "${APSYSFS_S390_TOOLS:-$(dirname "$_apsysfs_script")/../target/s390-tools}/bin/zcryptctl" "$@"
+}

@@ -30,6 +30,11 @@ public enum LockRank {
     MDEVS_LOCK("matrix_dev->mdevs_lock"),
     /** {@code mdev_list_lock} (drivers/vfio/mdev/mdev_core.c): a leaf, never held calling a driver. */
     MDEV_LIST_LOCK("mdev_list_lock"),
+    /**
+     * {@code ap_perms_mutex} (ap_bus.c): zcrypt's device node list and their masks
+     * (zcrypt_api.c); held across a node's device_register, which takes only the tree lock.
+     */
+    AP_PERMS_MUTEX("ap_perms_mutex"),
     /** {@code &aq->lock} (ap_queue.c, a spinlock there): one queue's state machine and counters. */
     AP_QUEUE_LOCK("&aq->lock"),
     /** The simulated machine (org.apsysfs.hardware.ApHardware): every AP instruction; calls nothing. */

@@ -27,6 +27,8 @@
  *     taken with nothing held (open/close release it before taking the others; PQAP(AQIC)
  *     holds it for reading around {@code mdevs_lock} only);</li>
  * <li>{@code mdev_list_lock} (the mdev core's list; never held while calling a driver);</li>
+ * <li>{@code ap_perms_mutex} (zcrypt's device nodes and their masks, {@code zcrypt.ZcryptApi};
+ *     held across a node's device_register/unregister, which take only the tree lock);</li>
  * <li>{@code &aq->lock} (one AP queue's state machine and counters; calls only the hardware);</li>
  * <li>{@code ap_hardware} (the simulated machine: every AP instruction; calls nothing);</li>
  * <li>{@code kernfs_rwsem} (the shape of the sysfs tree), innermost of all: never held while a
