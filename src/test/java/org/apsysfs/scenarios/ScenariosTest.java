@@ -49,6 +49,16 @@ class ScenariosTest {
         try (SysfsMount m = SysfsMount.mountDefault()) {
             out = runBash(m.path(), script(cmds));
         }
+        check(file, sc, out, "");
+    }
+
+    /**
+     * Compares the output {@code out} of {@link #script}({@code sc}'s commands) with the
+     * transcript {@code file} (or rewrites it in record mode); {@code context} is added to the
+     * failure message.
+     */
+    static void check(Path file, Scenario sc, String out, String context) throws IOException {
+        List<Command> cmds = sc.commands();
         List<List<String>> outputs = new ArrayList<>();
         List<Integer> exits = new ArrayList<>();
         parse(out, cmds.size(), outputs, exits);
@@ -67,7 +77,8 @@ class ScenariosTest {
                         .append(String.join("\n", outputs.get(i))).append('\n');
             }
         }
-        assertThat(diff.toString()).as(file + " differs (re-record with -Dapsysfs.scenarios.record and review)").isEmpty();
+        assertThat(diff.toString()).as(file + " differs (re-record with -Dapsysfs.scenarios.record and review)" + context)
+                .isEmpty();
     }
 
     static String script(List<Command> cmds) {
