@@ -96,7 +96,7 @@ udevd_start() {
         if [ ! -e "$stage/udevd.stopping" ]; then
             live_say "systemd-udevd (pid $(cat "$stage/udevd.pid")) died (exit status $rc): udev rules no longer run and libudev listeners get no events; the simulated kernel goes on. Its log: $stage/udevd.log. Start it again with: scripts/apsysfs udevd start"
         fi
-    ) </dev/null >/dev/null 2>"$report" &
+    ) </dev/null >/dev/null 2>>"$report" &
     for ((i = 0; i < 100; i++)); do
         if [ -S /run/udev/control ] && udevadm control --ping 2>/dev/null; then
             return 0
