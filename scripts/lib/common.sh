@@ -286,11 +286,17 @@ ensure_browser() {
 # script changes. Exports APSYSFS_S390_TOOLS (the prefix: bin/, lib/mdevctl/ap-check.sh),
 # which the tests read. Without the archive it says so and exports nothing.
 ensure_s390_tools() {
-    local shared=${APSYSFS_SHARED:-$APSYSFS_ROOT/../shared}
+    local shared=${APSYSFS_SHARED:-$APSYSFS_ROOT/../shared} origin
+    # a clone made on this machine elsewhere ("git clone /work/main /tmp/x") finds the
+    # sources beside the repository it was cloned from
+    if [ -z "${APSYSFS_SHARED:-}" ] && [ ! -d "$shared/clients" ] \
+        && origin=$(git -C "$APSYSFS_ROOT" remote get-url origin 2>/dev/null) && [ -d "$origin/../shared/clients" ]; then
+        shared=$(realpath -- "$origin/../shared")
+    fi
     local script=$shared/clients/build-s390-tools.sh prefix=$APSYSFS_ROOT/target/s390-tools
     local archive stamp want
     if [ ! -f "$script" ]; then
-        say "no $script: the tests that run the real s390-tools will fail"
+        say "no $script (set APSYSFS_SHARED to the directory holding clients/): the tests that run the real s390-tools will fail"
         return 0
     fi
     archive=$(ls "$shared"/clients/s390-tools-*.tar.xz 2>/dev/null | tail -n 1)

@@ -80,17 +80,23 @@ udevd_start() {
     find /run/udev -mindepth 1 -delete 2>/dev/null || true
     udevd_fix_rules
     rm -f -- "$stage/udevd.stopping" "$stage/udevd.pid"
+    # The watcher reports on the shell's own stderr (that of the namespace's PID 1,
+    # shell-ns.sh), never on the caller's: "scripts/apsysfs reboot | sed" must see its pipe
+    # closed when the command ends, although udevd and the watcher live on.
+    local report=/dev/null
+    # (the shell mounts its own /proc: /proc/1 is shell-ns.sh)
+    { : >>/proc/1/fd/2; } 2>/dev/null && report=/proc/1/fd/2
     (
         # the watcher: udevd's parent, so that it learns of its end
         SYSTEMD_LOG_TARGET=console setpriv --bounding-set=-sys_module -- "$LIVE_UDEVD" \
             </dev/null >>"$stage/udevd.log" 2>&1 &
         echo $! >"$stage/udevd.pid"
         rc=0
-        wait $! || rc=$?
+        wait $! 2>/dev/null || rc=$? # (no job report of bash: the line below says it)
         if [ ! -e "$stage/udevd.stopping" ]; then
             live_say "systemd-udevd (pid $(cat "$stage/udevd.pid")) died (exit status $rc): udev rules no longer run and libudev listeners get no events; the simulated kernel goes on. Its log: $stage/udevd.log. Start it again with: scripts/apsysfs udevd start"
         fi
-    ) &
+    ) </dev/null >/dev/null 2>>"$report" &
     for ((i = 0; i < 100; i++)); do
         if [ -S /run/udev/control ] && udevadm control --ping 2>/dev/null; then
             return 0
@@ -138,7 +144,13 @@ live_reboot() {
     local tree=$1 cmdline=$2
     printf '%s\n' "$cmdline" >"$tree/kernel/debug/apsysfs/reboot" 2>/dev/null || return 1
     if udevd_pid >/dev/null; then
-        udevadm settle --timeout="$LIVE_SETTLE_TIMEOUT" || true
+        # The boot's uevents were multicast before the write returned (the kernel boots
+        # inside it), and udevd answers settle's ping only after reading its pending
+        # uevents: once settled, every rule run on the boot's events (mdevctl start,
+        # chzdev's mask writes) has finished, and stopping udevd cuts none of them short.
+        if ! udevadm settle --timeout="$LIVE_SETTLE_TIMEOUT"; then
+            live_say "udevadm settle did not finish in ${LIVE_SETTLE_TIMEOUT} s after the reboot (APSYSFS_SETTLE_TIMEOUT); restarting systemd-udevd anyway, the coldplug runs the rules again"
+        fi
         udevd_stop
         udevd_start || return 1
         udevd_coldplug || return 1

@@ -115,6 +115,7 @@ class PersistentRebootTest {
                 "APSYSFS_CLASSPATH", System.getProperty("java.class.path"),
                 "APSYSFS_RUN_DIR", tmp.resolve("run").toString(),
                 "APSYSFS_LOG_DIR", tmp.resolve("log").toString());
+        Throwable failed = null;
         try {
             List<String> args = new ArrayList<>(ApsysfsShell.LIBVIRT_PRIVATE);
             args.addAll(List.of("--etc", etc.toString(), dir.toString(), "--", "bash", "-c", script("X=" + tmp + "\n" + CONFIGURE)));
@@ -137,11 +138,22 @@ class PersistentRebootTest {
                     V + " matrix vfio_ap-passthrough auto (defined)");
             assertThat(ok(s, "libvirt").lines().filter(l -> !l.isEmpty()).sorted().toList())
                     .containsExactly("mdev_" + U.replace('-', '_') + "_matrix", NV);
+        } catch (Throwable t) {
+            failed = t;
+            throw t;
         } finally {
+            // each shell unmounted its tree; this stops a daemon a timed-out shell left behind
             List<String> umount = new ArrayList<>(List.of("env"));
             env.forEach((k, v) -> umount.add(k + "=" + v));
             umount.addAll(List.of(ApsysfsShell.SCRIPT.toString(), "umount", dir.toString()));
-            Sys.run(umount, 30, java.util.concurrent.TimeUnit.SECONDS);
+            try {
+                Sys.run(umount, 60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (AssertionError e) {
+                if (failed == null) {
+                    throw e;
+                }
+                failed.addSuppressed(e); // the first failure is the one to report
+            }
         }
     }
 

@@ -49,6 +49,16 @@ class ScenariosTest {
         try (SysfsMount m = SysfsMount.mountDefault()) {
             out = runBash(m.path(), script(cmds));
         }
+        check(file, sc, out, "");
+    }
+
+    /**
+     * Compares the output {@code out} of {@link #script}({@code sc}'s commands) with the
+     * transcript {@code file} (or rewrites it in record mode); {@code context} is added to the
+     * failure message.
+     */
+    static void check(Path file, Scenario sc, String out, String context) throws IOException {
+        List<Command> cmds = sc.commands();
         List<List<String>> outputs = new ArrayList<>();
         List<Integer> exits = new ArrayList<>();
         parse(out, cmds.size(), outputs, exits);
@@ -56,7 +66,8 @@ class ScenariosTest {
             Files.writeString(file, sc.render(outputs, exits));
             return;
         }
-        assertThat(diff(cmds, outputs, exits)).as(file + " differs (re-record with -Dapsysfs.scenarios.record and review)").isEmpty();
+        assertThat(diff(cmds, outputs, exits)).as(file + " differs (re-record with -Dapsysfs.scenarios.record and review)"
+                + context).isEmpty();
     }
 
     /** The commands whose output or exit status differ from the transcript (empty: none). */

@@ -23,9 +23,11 @@ class TutorialTest {
     @Test
     void transcriptsComeFromTheScenarios() throws IOException {
         List<List<String>> scenarios = new ArrayList<>();
-        try (Stream<Path> s = Files.list(ROOT.resolve("tests/scenarios"))) {
-            for (Path f : s.filter(p -> p.toString().endsWith(".txt")).sorted().toList()) {
-                scenarios.add(Arrays.asList(Files.readString(f).split("\n", -1)));
+        for (String dir : List.of("tests/scenarios", "tests/scenarios/live")) { // live: LiveScenariosTest
+            try (Stream<Path> s = Files.list(ROOT.resolve(dir))) {
+                for (Path f : s.filter(p -> p.toString().endsWith(".txt")).sorted().toList()) {
+                    scenarios.add(Arrays.asList(Files.readString(f).split("\n", -1)));
+                }
             }
         }
         List<String> doc = Files.readAllLines(ROOT.resolve("README.md"));
