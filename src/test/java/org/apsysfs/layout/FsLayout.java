@@ -40,15 +40,24 @@ public final class FsLayout {
     public record Mdev(String uuid, int group) {
     }
 
+    /** A zcrypt device node made through {@code class/zcrypt/create}, and its minor. */
+    public record Node(String name, int minor) {
+    }
+
     /** The instances a state has. */
-    public record State(List<Card> cards, List<Queue> queues, List<Mdev> mdevs, List<String> guests, String kernel) {
-        /** The host kernel's tree. */
+    public record State(List<Card> cards, List<Queue> queues, List<Mdev> mdevs, List<String> guests, List<Node> nodes,
+                        String kernel) {
         public State(List<Card> cards, List<Queue> queues, List<Mdev> mdevs, List<String> guests) {
-            this(cards, queues, mdevs, guests, "host");
+            this(cards, queues, mdevs, guests, List.of());
+        }
+
+        /** The host kernel's tree. */
+        public State(List<Card> cards, List<Queue> queues, List<Mdev> mdevs, List<String> guests, List<Node> nodes) {
+            this(cards, queues, mdevs, guests, nodes, "host");
         }
     }
 
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(AA|DDDD|UUID|N|GUEST)}");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(AA|DDDD|UUID|N|GUEST|NODE|MINOR)}");
 
     private FsLayout() {
     }
@@ -155,6 +164,10 @@ public final class FsLayout {
         if (names.contains("GUEST")) {
             acc = product(acc, state.guests().stream().map(g -> Map.of("GUEST", g)).toList());
         }
+        if (names.contains("NODE") || names.contains("MINOR")) {
+            acc = product(acc, state.nodes().stream()
+                    .map(n -> Map.of("NODE", n.name(), "MINOR", Integer.toString(n.minor()))).toList());
+        }
         return acc;
     }
 
@@ -222,6 +235,10 @@ public final class FsLayout {
                         default -> throw new IllegalArgumentException(r.source() + ": unknown condition " + t);
                     };
                 }
+                case "zcrypt" -> actual = switch (key) {
+                    case "nodes" -> state.nodes().isEmpty() ? null : "yes";
+                    default -> throw new IllegalArgumentException(r.source() + ": unknown condition " + t);
+                };
                 default -> throw new IllegalArgumentException(r.source() + ": unknown condition " + t);
             }
             boolean ok = values.isEmpty() ? actual != null : values.contains(actual);

@@ -97,7 +97,18 @@ class FsLayoutTest {
         for (String d : domains) {
             queues.add(new Queue(aa, d, MODES.get(aa), "cex4queue"));
         }
-        return new State(List.of(new Card(aa, MODES.get(aa))), queues, List.of(), List.of(), kernel);
+        return new State(List.of(new Card(aa, MODES.get(aa))), queues, List.of(), List.of(), List.of(), kernel);
+    }
+
+    @Test
+    void zcryptNodesCreated(Path mnt) throws Exception {
+        // zcdn_create (zcrypt_api.c): an empty name takes "zcrypt_<minor>" with the first free
+        // minor; a named node takes the next one
+        write(mnt, "class/zcrypt/create", "\n");
+        write(mnt, "class/zcrypt/create", "kube_pod1");
+        State s = state((a, d) -> "cex4queue", List.of(), List.of());
+        check(mnt, new State(s.cards(), s.queues(), s.mdevs(), s.guests(),
+                List.of(new FsLayout.Node("zcrypt_0", 0), new FsLayout.Node("kube_pod1", 1))));
     }
 
     // ------------------------------------------------------------------ states
