@@ -73,6 +73,8 @@ public final class GuestKernel {
             }
             b.register();
             Cex4Drivers.register(kernel, b);
+            // zcrypt's device interface: /dev/z90crypt and class/zcrypt, as in the host
+            org.apsysfs.zcrypt.ZcryptApi.init(kernel);
             this.bus = b;
             kvm.onCfgChanged(this::cfgChanged);
             b.initialScan();
