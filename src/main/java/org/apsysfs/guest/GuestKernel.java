@@ -55,7 +55,7 @@ public final class GuestKernel {
 
     private GuestKernel(Kvm kvm, ApHardware host, Clock clock) {
         this.kvm = kvm;
-        this.kernel = new Kernel(clock, "guest." + kvm.name());
+        this.kernel = new Kernel(clock, "guest-" + kvm.name());
         this.worker = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "guest-" + kvm.name() + "-ap_scan_bus");
             t.setDaemon(true);

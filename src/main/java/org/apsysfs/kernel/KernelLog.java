@@ -29,7 +29,7 @@ public final class KernelLog {
 
     /**
      * A log whose lines reach the daemon's log under {@code logger} instead of "kernel" (a
-     * guest's kernel: "guest.NAME"), so both kernels' lines can be told apart there.
+     * guest's kernel: "guest-NAME"), so both kernels' lines can be told apart there.
      */
     public KernelLog(Clock clock, String logger) {
         this.clock = clock;
