@@ -162,4 +162,13 @@ public final class Daemon {
     public VfioApDrv vfioAp() {
         return vfioAp;
     }
+
+    /**
+     * The kernel guest {@code name} runs on its view of this machine's AP hardware, booted the
+     * first time it is asked for; null if there is no such guest.
+     */
+    public org.apsysfs.guest.GuestKernel guestKernel(String name) {
+        org.apsysfs.kvm.Kvm kvm = guests.get(name);
+        return kvm == null ? null : org.apsysfs.guest.GuestKernel.of(kvm, hardware, kernel.clock());
+    }
 }

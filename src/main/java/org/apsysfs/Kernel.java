@@ -34,8 +34,17 @@ public final class Kernel {
             Attribute.log("store_times", k -> k.sysfs.storeTimes().text()));
 
     public Kernel(Clock clock) {
+        this(clock, new KernelLog(clock));
+    }
+
+    /** A kernel whose log lines go to the daemon's log under {@code logger} (a guest's kernel). */
+    public Kernel(Clock clock, String logger) {
+        this(clock, new KernelLog(clock, logger));
+    }
+
+    private Kernel(Clock clock, KernelLog log) {
         this.clock = clock;
-        this.log = new KernelLog(clock);
+        this.log = log;
         this.sysfs = new Kernfs(clock, log);
         KernfsDir root = sysfs.root();
         this.bus = root.mkdir("bus").markPermanent();

@@ -51,6 +51,11 @@ final class RunCommand implements Callable<Integer> {
                     + "(apsysfs netlink-attach PATH) and multicast every uevent into them")
     Path ueventSocket;
 
+    @Option(names = "--guest", paramLabel = "NAME=DIR",
+            description = "also serve, at DIR, the sysfs of the Linux that simulated guest NAME runs (its own /sys/bus/ap on "
+                    + "its CRYCB; an empty tree while no guest NAME exists: kernel/debug/apsysfs/guests/create NAME); repeatable")
+    java.util.List<String> guestViews = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         if (logFile != null) {
@@ -71,6 +76,22 @@ final class RunCommand implements Callable<Integer> {
                 System.err.println("apsysfs: " + e.getMessage());
                 return 2;
             }
+        }
+        java.util.Map<String, Path> guestDirs = new java.util.LinkedHashMap<>();
+        for (String gv : guestViews) {
+            int eq = gv.indexOf('=');
+            String name = eq < 0 ? "" : gv.substring(0, eq);
+            if (!name.matches("[A-Za-z0-9_-]{1,32}") || eq == gv.length() - 1) {
+                System.err.println("apsysfs: --guest " + gv + ": expected NAME=DIR (a guest name: [A-Za-z0-9_-], at most 32)");
+                return 2;
+            }
+            Path gdir = Path.of(gv.substring(eq + 1)).toAbsolutePath().normalize();
+            String why = gdir.equals(mnt) || guestDirs.containsValue(gdir) ? gdir + " is mounted twice" : checkMountpoint(gdir);
+            if (why != null) {
+                System.err.println("apsysfs: --guest " + name + ": " + why);
+                return 2;
+            }
+            guestDirs.put(name, gdir);
         }
         Simulation sim;
         try {
@@ -101,9 +122,20 @@ final class RunCommand implements Callable<Integer> {
             sim.onServe((d, booted) -> netlink.adopt(d.kernel(), booted));
         }
         FuseMount mount = new FuseMount(sim::kernfs, mnt, allowOther, singleThreaded);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> mount.unmount(2, TimeUnit.SECONDS), "apsysfs-shutdown"));
+        java.util.List<FuseMount> guestMounts = new java.util.ArrayList<>();
+        for (java.util.Map.Entry<String, Path> e : guestDirs.entrySet()) {
+            String name = e.getKey();
+            guestMounts.add(new FuseMount(() -> sim.guestKernfs(name), e.getValue(), allowOther, singleThreaded));
+        }
+        Runnable unmountAll = () -> {
+            for (FuseMount gm : guestMounts) {
+                gm.unmount(2, TimeUnit.SECONDS);
+            }
+            mount.unmount(2, TimeUnit.SECONDS);
+        };
+        Runtime.getRuntime().addShutdownHook(new Thread(unmountAll, "apsysfs-shutdown"));
         // SIGTERM/SIGINT/SIGHUP: unmount and return normally (exit 0) instead of the JVM's 143/130/129
-        Signals.onStop(() -> mount.unmount(2, TimeUnit.SECONDS));
+        Signals.onStop(unmountAll);
         if (!mount.start(30, TimeUnit.SECONDS)) {
             System.err.println("apsysfs: mounting " + mnt + " failed (see the log)");
             if (attach != null) {
@@ -111,13 +143,23 @@ final class RunCommand implements Callable<Integer> {
             }
             return 1;
         }
+        for (FuseMount gm : guestMounts) {
+            if (!gm.start(30, TimeUnit.SECONDS)) {
+                System.err.println("apsysfs: mounting the guest view at " + gm.mountPoint() + " failed (see the log)");
+                unmountAll.run();
+                if (attach != null) {
+                    attach.close();
+                }
+                return 1;
+            }
+        }
         org.apsysfs.live.LivePage page = null;
         if (httpAddr != null) {
             try {
                 page = org.apsysfs.live.LivePage.start(sim, httpAddr);
             } catch (IOException e) {
                 System.err.println("apsysfs: cannot serve the live page at " + http + ": " + e.getMessage());
-                mount.unmount(2, TimeUnit.SECONDS);
+                unmountAll.run();
                 if (attach != null) {
                     attach.close();
                 }
@@ -127,7 +169,11 @@ final class RunCommand implements Callable<Integer> {
             org.slf4j.LoggerFactory.getLogger("apsysfs").info("live page at {}", page.url());
         }
         sim.daemon().kernel().log().info("apsysfs: serving %s at %s", sim.daemon().machineName(), mnt);
+        guestDirs.forEach((name, gdir) -> sim.daemon().kernel().log().info("apsysfs: serving guest %s's view at %s", name, gdir));
         mount.awaitUnmounted();
+        for (FuseMount gm : guestMounts) {
+            gm.unmount(2, TimeUnit.SECONDS);
+        }
         if (page != null) {
             page.close();
         }

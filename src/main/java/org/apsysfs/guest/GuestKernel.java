@@ -55,7 +55,7 @@ public final class GuestKernel {
 
     private GuestKernel(Kvm kvm, ApHardware host, Clock clock) {
         this.kvm = kvm;
-        this.kernel = new Kernel(clock);
+        this.kernel = new Kernel(clock, "guest-" + kvm.name());
         this.worker = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "guest-" + kvm.name() + "-ap_scan_bus");
             t.setDaemon(true);
@@ -73,6 +73,8 @@ public final class GuestKernel {
             }
             b.register();
             Cex4Drivers.register(kernel, b);
+            // zcrypt's device interface: /dev/z90crypt and class/zcrypt, as in the host
+            org.apsysfs.zcrypt.ZcryptApi.init(kernel);
             this.bus = b;
             kvm.onCfgChanged(this::cfgChanged);
             b.initialScan();

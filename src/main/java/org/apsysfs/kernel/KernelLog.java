@@ -18,11 +18,22 @@ public final class KernelLog {
     private static final int CAPACITY = 20_000;
 
     private final Clock clock;
+    private final Logger out;
     private final ArrayDeque<String> ring = new ArrayDeque<>();
     private long sequence;
 
     public KernelLog(Clock clock) {
         this.clock = clock;
+        this.out = LOG;
+    }
+
+    /**
+     * A log whose lines reach the daemon's log under {@code logger} instead of "kernel" (a
+     * guest's kernel: "guest-NAME"), so both kernels' lines can be told apart there.
+     */
+    public KernelLog(Clock clock, String logger) {
+        this.clock = clock;
+        this.out = LoggerFactory.getLogger(logger);
     }
 
     public void log(Level level, String line) {
@@ -36,10 +47,10 @@ public final class KernelLog {
             sequence++;
         }
         switch (level) {
-            case EMERG, ALERT, CRIT, ERR -> LOG.error(line);
-            case WARNING -> LOG.warn(line);
-            case NOTICE, INFO -> LOG.info(line);
-            default -> LOG.debug(line);
+            case EMERG, ALERT, CRIT, ERR -> out.error(line);
+            case WARNING -> out.warn(line);
+            case NOTICE, INFO -> out.info(line);
+            default -> out.debug(line);
         }
     }
 

@@ -244,14 +244,35 @@ public final class GuestApView implements ApMachine {
     public ApQueueStatus aqic(int apqn, boolean enable, int isc, long nibAddress) {
         long gr0 = (3L << 24) | (apqn & 0xffff);
         long gr1 = enable ? (1L << (63 - 16)) | (isc & 7) : 0;
-        try (Guard g = kvm.pqapHookRwsem().read()) {
-            Kvm.PqapHook hook = kvm.pqapHook();
-            if (hook == null) {
-                return ApQueueStatus.of(ApRc.Q_NOT_AVAIL);
+        // The intercept is handled by the host in its own context (the vCPU thread in KVM),
+        // where the guest kernel's locks do not exist: run it on a host thread, so that the
+        // guest's ap_scan_bus_mutex or device lock never precede the host's locks.
+        java.util.concurrent.Future<ApQueueStatus> f = INTERCEPTS.submit(() -> {
+            try (Guard g = kvm.pqapHookRwsem().read()) {
+                Kvm.PqapHook hook = kvm.pqapHook();
+                if (hook == null) {
+                    return ApQueueStatus.of(ApRc.Q_NOT_AVAIL);
+                }
+                return ApQueueStatus.ofWord(hook.handle(kvm, gr0, gr1, nibAddress));
             }
-            return ApQueueStatus.ofWord(hook.handle(kvm, gr0, gr1, nibAddress));
+        });
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ApQueueStatus.of(ApRc.BUSY);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
         }
     }
+
+    /** Host threads that handle the guests' intercepted instructions (KVM's vCPU context). */
+    private static final java.util.concurrent.ExecutorService INTERCEPTS =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "kvm-pqap-intercept");
+                t.setDaemon(true);
+                return t;
+            });
 
     @Override
     public QactResult qact(int apqn, ApMode mode, int category) {

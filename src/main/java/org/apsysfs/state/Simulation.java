@@ -111,6 +111,27 @@ public final class Simulation implements Kernfs.StoreHook {
         return current;
     }
 
+    /** Guarded by this: what a guest view serves while its guest does not exist (an empty /sys). */
+    private Kernfs noGuest;
+
+    /**
+     * The tree a guest view of {@code name} serves now: the sysfs of the kernel that guest runs
+     * (booted on first use, see {@link Daemon#guestKernel}) once its pending AP bus rescans
+     * ran; an empty tree while there is no such guest (not created yet, or destroyed).
+     */
+    public Kernfs guestKernfs(String name) {
+        org.apsysfs.guest.GuestKernel g = current.guestKernel(name);
+        if (g != null) {
+            return g.kernfs();
+        }
+        synchronized (this) {
+            if (noGuest == null) {
+                noGuest = new Kernfs(clock, new org.apsysfs.kernel.KernelLog(clock));
+            }
+            return noGuest;
+        }
+    }
+
     /** The tree served now (what the FUSE edge resolves each request in). */
     public Kernfs kernfs() {
         return current.kernel().sysfs();

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  */
 public final class FsLayout {
     /** One table row. */
-    public record Row(String source, String path, String kind, String mode, String target, String when) {
+    public record Row(String source, String path, String kind, String mode, String target, String when, boolean shared) {
     }
 
     /** What one concrete path must be (or is): kind, permission bits (dir/file), link target. */
@@ -45,9 +45,15 @@ public final class FsLayout {
     }
 
     /** The instances a state has. */
-    public record State(List<Card> cards, List<Queue> queues, List<Mdev> mdevs, List<String> guests, List<Node> nodes) {
+    public record State(List<Card> cards, List<Queue> queues, List<Mdev> mdevs, List<String> guests, List<Node> nodes,
+                        String kernel) {
         public State(List<Card> cards, List<Queue> queues, List<Mdev> mdevs, List<String> guests) {
             this(cards, queues, mdevs, guests, List.of());
+        }
+
+        /** The host kernel's tree. */
+        public State(List<Card> cards, List<Queue> queues, List<Mdev> mdevs, List<String> guests, List<Node> nodes) {
+            this(cards, queues, mdevs, guests, nodes, "host");
         }
     }
 
@@ -65,8 +71,15 @@ public final class FsLayout {
         }
         for (Path f : files) {
             List<String> lines = Files.readAllLines(f);
+            // a section whose heading says "(host and guest)" describes the guest kernel's tree
+            // too; any other section the host's only (a row's kernel= condition narrows further)
+            boolean shared = false;
             for (int i = 0; i < lines.size(); i++) {
                 String l = lines.get(i).trim();
+                if (l.startsWith("#")) {
+                    shared = l.contains("(host and guest)");
+                    continue;
+                }
                 if (!l.startsWith("| `")) {
                     continue;
                 }
@@ -75,7 +88,7 @@ public final class FsLayout {
                     throw new IllegalArgumentException(f.getFileName() + ":" + (i + 1) + ": expected 5 cells: " + l);
                 }
                 rows.add(new Row(f.getFileName() + ":" + (i + 1), unquote(cells.get(0)), cells.get(1),
-                        cells.get(2), unquote(cells.get(3)), cells.get(4)));
+                        cells.get(2), unquote(cells.get(3)), cells.get(4), shared));
             }
         }
         return rows;
@@ -183,12 +196,21 @@ public final class FsLayout {
 
     /** Evaluates the "when" column for one binding. */
     static boolean holds(Row r, Map<String, String> b, State state) {
+        if (!state.kernel().equals("host") && !r.shared() && !r.when().contains("kernel=")) {
+            return false;
+        }
         String when = r.when().trim();
         if (when.startsWith("always")) {
             return true;
         }
         for (String term : when.split(",")) {
             String t = term.trim();
+            if (t.startsWith("kernel=")) {
+                if (!List.of(t.substring("kernel=".length()).split("\\|")).contains(state.kernel())) {
+                    return false;
+                }
+                continue;
+            }
             String subject = t.substring(0, t.indexOf('.'));
             String rest = t.substring(t.indexOf('.') + 1);
             String key = rest.contains("=") ? rest.substring(0, rest.indexOf('=')) : rest;

@@ -66,6 +66,41 @@ class FsLayoutTest {
     }
 
     @Test
+    void theGuestsOwnTree(org.apsysfs.testing.SysfsMount host) throws Exception {
+        Path mnt = host.path();
+        moveQueues(mnt);
+        mdevs(mnt);
+        write(mnt, "kernel/debug/apsysfs/guests/create", "g1");
+        write(mnt, "kernel/debug/apsysfs/guests/g1/attach", U);
+        try (org.apsysfs.testing.SysfsMount g = org.apsysfs.testing.SysfsMount.mountGuestView(host, "g1")) {
+            // guest_matrix of U: adapter 05, domains 0004 and 0047, all bound to cex4queue
+            check(g.path(), guestState("guest", "05", "0004", "0047"));
+        }
+    }
+
+    @Test
+    void aSecureExecutionGuestsOwnTree(org.apsysfs.testing.SysfsMount host) throws Exception {
+        Path mnt = host.path();
+        moveQueues(mnt);
+        mdevs(mnt);
+        write(mnt, "bus/ap/drivers/vfio_ap/bind", "06.0005");
+        write(mnt, "kernel/debug/apsysfs/guests/create", "g2 protected");
+        write(mnt, "kernel/debug/apsysfs/guests/g2/attach", V);
+        try (org.apsysfs.testing.SysfsMount g = org.apsysfs.testing.SysfsMount.mountGuestView(host, "g2")) {
+            check(g.path(), guestState("se-guest", "06", "0005"));
+        }
+    }
+
+    /** A guest's tree holding adapter {@code aa} with the given domains, every queue with cex4queue. */
+    static State guestState(String kernel, String aa, String... domains) {
+        List<Queue> queues = new ArrayList<>();
+        for (String d : domains) {
+            queues.add(new Queue(aa, d, MODES.get(aa), "cex4queue"));
+        }
+        return new State(List.of(new Card(aa, MODES.get(aa))), queues, List.of(), List.of(), List.of(), kernel);
+    }
+
+    @Test
     void zcryptNodesCreated(Path mnt) throws Exception {
         // zcdn_create (zcrypt_api.c): an empty name takes "zcrypt_<minor>" with the first free
         // minor; a named node takes the next one

@@ -46,8 +46,19 @@ class ScenariosTest {
         Scenario sc = Scenario.parse(file.getFileName().toString(), Files.readString(file));
         List<Command> cmds = sc.commands();
         String out;
+        String text = Files.readString(file);
         try (SysfsMount m = SysfsMount.mountDefault()) {
-            out = runBash(m.path(), script(cmds));
+            // a scenario that looks at $GUEST gets the guest view of guest g1 there (what
+            // `scripts/apsysfs mount DIR --guest g1=GDIR` serves at GDIR)
+            SysfsMount g = text.contains("$GUEST") ? SysfsMount.mountGuestView(m, GUEST_NAME) : null;
+            try {
+                out = runBash(m.path(), g == null ? null : g.path(), script(cmds),
+                        text.contains("lszcrypt") || text.contains("chzcrypt"));
+            } finally {
+                if (g != null) {
+                    g.close();
+                }
+            }
         }
         check(file, sc, out, "");
     }
@@ -125,13 +136,27 @@ class ScenariosTest {
         }
     }
 
-    static String runBash(Path sysfs, String script) throws IOException, InterruptedException {
+    /** The guest whose view a scenario sees at {@code $GUEST}. */
+    static final String GUEST_NAME = "g1";
+
+    /**
+     * Runs {@code script} with {@code SYSFS} (and {@code GUEST}, when given) set; with
+     * {@code s390Tools} the built s390-tools come first on PATH.
+     */
+    static String runBash(Path sysfs, Path guest, String script, boolean s390Tools) throws IOException, InterruptedException {
         Path outFile = Files.createTempFile("apsysfs-scenario", ".out");
         try {
             ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).directory(ROOT.toFile())
                     .redirectErrorStream(true).redirectOutput(outFile.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().put("SYSFS", sysfs.toString());
+            if (guest != null) {
+                pb.environment().put("GUEST", guest.toString());
+            }
+            if (s390Tools) {
+                pb.environment().put("PATH", org.apsysfs.clients.S390Tools.prefix().resolve("bin") + ":"
+                        + System.getenv("PATH"));
+            }
             pb.environment().put("LC_ALL", "C");
             // lib.sh's matrix runs scripts/apsysfs matrix from the build tree (no jar build here)
             pb.environment().put("APSYSFS_CLASSPATH", System.getProperty("java.class.path"));

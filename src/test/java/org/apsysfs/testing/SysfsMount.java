@@ -136,6 +136,39 @@ public final class SysfsMount implements AutoCloseable {
         return sm;
     }
 
+    /**
+     * Mounts, in a new temporary directory, the guest view of guest {@code name} of the daemon
+     * mounted at {@code host}: what {@code apsysfs run --guest NAME=DIR} serves (the sysfs of
+     * the guest's own kernel, an empty tree while the guest does not exist).
+     */
+    public static SysfsMount mountGuestView(SysfsMount host, String name) {
+        if (host.daemon == null) {
+            throw new IllegalArgumentException("a guest view needs a daemon's mount");
+        }
+        org.apsysfs.state.Simulation sim = org.apsysfs.state.Simulation.of(host.daemon);
+        Path dir;
+        try {
+            dir = Files.createTempDirectory(PREFIX);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot make a mount point: " + e, e);
+        }
+        FuseMount m = new FuseMount(() -> sim.guestKernfs(name), dir, host.allowOther, host.singleThreaded);
+        boolean ok;
+        try {
+            ok = m.start(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ok = false;
+        }
+        SysfsMount sm = new SysfsMount(dir, null, null, null, m, host.allowOther, host.singleThreaded, connectionOf(dir));
+        LIVE.add(sm);
+        if (!ok) {
+            sm.close();
+            throw new IllegalStateException("mounting the guest view at " + dir + " failed (see the log)");
+        }
+        return sm;
+    }
+
     /** The mount point (absolute). */
     public Path path() {
         return dir;
