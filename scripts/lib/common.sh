@@ -446,25 +446,39 @@ clear_stale_mounts() {
 
 # ---------------------------------------------------------------- daemon processes
 
-# pid_alive PID: running and not a zombie.
+# pid_alive PID: running and not a zombie. Builtins only: daemon_pid calls it for every
+# process on the machine, and a fork per process costs seconds on a loaded VM.
 pid_alive() {
-    local st
+    local line st=
     [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 1
-    st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)
+    {
+        while IFS= read -r line; do
+            case $line in
+                State:*) st=${line#State:}; st=${st//[[:space:]]/}; st=${st:0:1}; break ;;
+            esac
+        done <"/proc/$1/status"
+    } 2>/dev/null
     [ "$st" != Z ] && [ -n "$st" ]
 }
 
 # pid_args PID: the process's arguments, one per line.
 pid_args() { tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null; }
 
-# is_daemon_for PID DIR: PID is an apsysfs daemon ("... apsysfs.jar run DIR ...").
+# is_daemon_for PID DIR: PID is an apsysfs daemon ("... apsysfs.jar run DIR ..."). Builtins
+# only (see pid_alive).
 is_daemon_for() {
-    local args
+    local -a args=()
+    local a jar=0 run=0 dir=0
     pid_alive "$1" || return 1
-    args=$(pid_args "$1") || return 1
-    printf '%s\n' "$args" | grep -q -e 'apsysfs.*\.jar$' -e '^org\.apsysfs\.cli\.Main$' || return 1
-    printf '%s\n' "$args" | grep -qx 'run' || return 1
-    printf '%s\n' "$args" | grep -qxF -- "$2"
+    { mapfile -d '' -t args <"/proc/$1/cmdline"; } 2>/dev/null || return 1
+    for a in "${args[@]}"; do
+        case $a in
+            *apsysfs*.jar | org.apsysfs.cli.Main) jar=1 ;;
+        esac
+        [ "$a" = run ] && run=1
+        [ "$a" = "$2" ] && dir=1
+    done
+    [ "$jar" = 1 ] && [ "$run" = 1 ] && [ "$dir" = 1 ]
 }
 
 # daemon_pid DIR: pid of the daemon serving DIR (pid file first, then a process scan).

@@ -74,6 +74,8 @@ final class FuseLoop {
     /** What the kernel may cache and its invalidation (the reply hook), or null. */
     private final KernelCache cache;
     private final AtomicInteger started = new AtomicInteger();
+    /** Requests received, by opcode ({@code enum fuse_opcode}; the last slot counts any beyond). */
+    private final java.util.concurrent.atomic.AtomicLongArray requests = new java.util.concurrent.atomic.AtomicLongArray(64);
     private final AtomicInteger nextId = new AtomicInteger();
 
     /** Threads serving: reading, processing or waiting as spares. */
@@ -225,7 +227,37 @@ final class FuseLoop {
         if (cache != null) {
             cache.close();
         }
+        LOG.info("apsysfs: FUSE requests served: {}{}", requestCounts(),
+                cache == null ? "" : String.format(" (cached replies %d, uncached %d, entry invalidations %d, inode invalidations %d)",
+                        cache.cachedReplies(), cache.uncachedReplies(), cache.entryInvalidations(), cache.inodeInvalidations()));
         lib.fuse_teardown(fuse, mountpoint);
+    }
+
+    /** {@code enum fuse_opcode} names of the requests counted in {@link #requestCounts}. */
+    private static final String[] OPCODES = new String[64];
+
+    static {
+        String[] names = {null, "LOOKUP", "FORGET", "GETATTR", "SETATTR", "READLINK", "SYMLINK", null, "MKNOD",
+            "MKDIR", "UNLINK", "RMDIR", "RENAME", "LINK", "OPEN", "READ", "WRITE", "STATFS", "RELEASE", null,
+            "FSYNC", "SETXATTR", "GETXATTR", "LISTXATTR", "REMOVEXATTR", "FLUSH", "INIT", "OPENDIR", "READDIR",
+            "RELEASEDIR", "FSYNCDIR", "GETLK", "SETLK", "SETLKW", "ACCESS", "CREATE", "INTERRUPT", "BMAP",
+            "DESTROY", "IOCTL", "POLL", "NOTIFY_REPLY", "BATCH_FORGET", "FALLOCATE", "READDIRPLUS", "RENAME2",
+            "LSEEK", "COPY_FILE_RANGE"};
+        for (int i = 0; i < 64; i++) {
+            OPCODES[i] = i < names.length && names[i] != null ? names[i] : "OP" + i;
+        }
+    }
+
+    /** The requests received so far by opcode, e.g. {@code "LOOKUP=4 OPEN=100 READ=200"}. */
+    String requestCounts() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 64; i++) {
+            long n = requests.get(i);
+            if (n > 0) {
+                sb.append(sb.length() == 0 ? "" : " ").append(OPCODES[i]).append('=').append(n);
+            }
+        }
+        return sb.toString();
     }
 
     /** Number of worker threads started so far (multi-threaded; 0 single-threaded). */
@@ -362,6 +394,7 @@ final class FuseLoop {
                     Pointer ch = chp.getLong(0) == channel.address() ? channel : chp.getPointer(0);
                     // fuse_in_header: len u32, opcode u32, ...
                     request.opcode = buf.getInt(4);
+                    requests.incrementAndGet(Math.min(Math.max(request.opcode, 0), 63));
                     request.found = null;
                     request.generation = cache == null ? 0 : cache.generation();
                     lib.fuse_session_process(session, buf, res, ch);
