@@ -1,7 +1,8 @@
 /**
  * The only FUSE code: mounting a {@link org.apsysfs.sysfs.Kernfs} tree over libfuse 2
  * (jnr-fuse and jnr-ffi), the request loop on Java threads, the raw callbacks of the hot
- * requests, per-entry timeouts, and the single place where a
+ * requests, what the kernel may cache and its invalidation ({@code KernelCache}, the
+ * {@link org.apsysfs.sysfs.KernfsWatcher} of the tree served), and the single place where a
  * {@link org.apsysfs.kernel.KernelException} becomes {@code -errno}.
  *
  * <p>Kernel counterpart: the VFS side of {@code fs/sysfs} and {@code fs/kernfs}
