@@ -248,6 +248,11 @@ final class FuseLoop {
         }
     }
 
+    /** Requests received so far with {@code opcode}. */
+    long requests(int opcode) {
+        return requests.get(opcode);
+    }
+
     /** The requests received so far by opcode, e.g. {@code "LOOKUP=4 OPEN=100 READ=200"}. */
     String requestCounts() {
         StringBuilder sb = new StringBuilder();

@@ -5,13 +5,16 @@ package org.apsysfs.sysfs;
  * does to its own dentries and inodes in {@code kernfs_link_sibling},
  * {@code kernfs_unlink_sibling}, {@code __kernfs_remove}, {@code kernfs_setattr}):
  * an entry (a directory or link added, removed or re-created, an attribute table bound or
- * unbound; {@link #node()} is null), or a node's attributes or link count ({@code dir} and
+ * unbound; {@link #node()} is the removed node, if any), or a node's attributes or link count ({@code dir} and
  * {@code name} are then its parent and name).
  */
 public record KernfsChange(Kind kind, KernfsDir dir, String name, KernfsNode node) {
     /** What changed. */
     public enum Kind {
-        /** {@code name} in {@code dir} appeared, disappeared or names another node now. */
+        /**
+         * {@code name} in {@code dir} appeared, disappeared or names another node now;
+         * {@code node} is the node removed, if one was (null for an addition).
+         */
         ENTRY,
         /**
          * {@code node}'s mode, owner or times (chmod, chown, utimens, setxattr). For a directory
@@ -25,6 +28,10 @@ public record KernfsChange(Kind kind, KernfsDir dir, String name, KernfsNode nod
 
     static KernfsChange entry(KernfsDir dir, String name) {
         return new KernfsChange(Kind.ENTRY, dir, name, null);
+    }
+
+    static KernfsChange removed(KernfsDir dir, KernfsNode node) {
+        return new KernfsChange(Kind.ENTRY, dir, node.name(), node);
     }
 
     static KernfsChange attributes(KernfsNode node) {

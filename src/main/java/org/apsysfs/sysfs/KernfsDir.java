@@ -443,7 +443,7 @@ public final class KernfsDir extends KernfsNode {
                 l.active = false;
             }
             dropKid(i);
-            fs.changedLocked(KernfsChange.entry(this, childName));
+            fs.changedLocked(KernfsChange.removed(this, n));
             return true;
         } finally {
             fs.writeUnlock(locked);
