@@ -32,8 +32,10 @@ public final class FuseMount {
     public static final String FSNAME = fsname();
 
     private final SysfsFuse fs;
-    private final Supplier<Kernfs> source;
     private final Path mountPoint;
+    /** The mount's device once mounted ("MAJOR:MINOR"), or null. */
+    private volatile String servedDev;
+    private final Supplier<Kernfs> source;
     private final boolean singleThreaded;
     private final String[] argv;
     private final Thread thread;
@@ -60,6 +62,12 @@ public final class FuseMount {
                 + (mode == KernelCache.Mode.CACHE ? KernelCache.VALID_SECONDS : 0) + ",atomic_o_trunc";
         if (allowOther) {
             opts += ",allow_other,default_permissions";
+        } else if (runsAsRoot()) {
+            // the kernel lets only the mounting uid AND gid in (fuse_allow_current_process):
+            // root with another group (sudo -g, a service's primary group) would be refused.
+            // allow_root: the kernel lets everyone in and libfuse answers EACCES to every uid
+            // but the owner's and root's, so uid 0 with any gid is root on the tree, as on sysfs
+            opts += ",allow_root";
         }
         // what jnr-fuse's mount() passes to fuse_main_real, minus -s: the loop is ours
         this.argv = new String[] {"apsysfs", "-f", this.mountPoint.toString(), "-o", opts};
@@ -119,7 +127,15 @@ public final class FuseMount {
     public boolean start(long timeout, TimeUnit unit) throws InterruptedException {
         thread.start();
         boolean ok = fs.ready().await(timeout, unit);
-        return ok && failure == null && thread.isAlive() && fs.gone().getCount() > 0;
+        ok = ok && failure == null && thread.isAlive() && fs.gone().getCount() > 0;
+        if (ok) {
+            // who serves which mount (the simulated devtmpfs attaches only shells of this tree)
+            servedDev = org.apsysfs.kernel.Mountinfo.deviceAt(mountPoint);
+            if (servedDev != null) {
+                Kernfs.servedOn(servedDev, source);
+            }
+        }
+        return ok;
     }
 
     public Path mountPoint() {
@@ -145,6 +161,10 @@ public final class FuseMount {
      * mount is busy.
      */
     public void unmount(long timeout, TimeUnit unit) {
+        String dev = servedDev;
+        if (dev != null) {
+            Kernfs.notServedOn(dev);
+        }
         if (!thread.isAlive()) {
             return;
         }
@@ -177,6 +197,14 @@ public final class FuseMount {
             return rc == 0;
         } catch (IOException e) {
             LOG.warn("cannot run fusermount: {}", e.toString());
+            return false;
+        }
+    }
+
+    private static boolean runsAsRoot() {
+        try {
+            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }

@@ -432,6 +432,9 @@ final class KernelCache implements KernfsWatcher {
         try {
             boolean fresh = generation == r.generation;
             long valid = fresh ? VALID_SECONDS : 0;
+            // a growing control file (dmesg, uevents) reports its content's length, which changes
+            // without any change of the tree: its attributes are never kept
+            long attrValid = found instanceof KernfsAttr a && a.attribute().growing() ? 0 : valid;
             if (op == FUSE_LOOKUP) {
                 long nodeid = IO.getLong(arg + ENTRY_NODEID);
                 if (nodeid != 0 && found != null) {
@@ -439,10 +442,10 @@ final class KernelCache implements KernfsWatcher {
                 }
                 IO.putLong(arg + ENTRY_VALID, valid);
                 IO.putInt(arg + ENTRY_VALID_NSEC, 0);
-                IO.putLong(arg + ENTRY_ATTR_VALID, valid);
+                IO.putLong(arg + ENTRY_ATTR_VALID, attrValid);
                 IO.putInt(arg + ENTRY_ATTR_VALID_NSEC, 0);
             } else {
-                IO.putLong(arg + ATTR_VALID, valid);
+                IO.putLong(arg + ATTR_VALID, attrValid);
                 IO.putInt(arg + ATTR_VALID_NSEC, 0);
             }
             (fresh ? cachedReplies : uncachedReplies).increment();

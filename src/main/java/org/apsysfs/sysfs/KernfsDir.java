@@ -575,7 +575,7 @@ public final class KernfsDir extends KernfsNode {
 
     /** The child called {@code childName}: a directory, link or attribute; null if none. */
     public KernfsNode child(String childName) {
-        fs.lock.readLock().lock();
+        boolean readLocked = fs.readLock();
         try {
             KernfsNode n = kid(childName);
             if (n != null) {
@@ -583,7 +583,7 @@ public final class KernfsDir extends KernfsNode {
             }
             return attrNode(childName);
         } finally {
-            fs.lock.readLock().unlock();
+            fs.readUnlock(readLocked);
         }
     }
 
@@ -629,7 +629,7 @@ public final class KernfsDir extends KernfsNode {
 
     /** The names of all entries, attributes first in table order, then subdirectories and links. */
     public List<String> list() {
-        fs.lock.readLock().lock();
+        boolean readLocked = fs.readLock();
         try {
             Object[] b = bound;
             List<String> out = new ArrayList<>(nkids - ntomb + 8 * (b.length / B));
@@ -646,13 +646,13 @@ public final class KernfsDir extends KernfsNode {
             }
             return out;
         } finally {
-            fs.lock.readLock().unlock();
+            fs.readUnlock(readLocked);
         }
     }
 
     /** Number of entries (attributes, directories, links). */
     public int size() {
-        fs.lock.readLock().lock();
+        boolean readLocked = fs.readLock();
         try {
             int n = nkids - ntomb;
             Object[] b = bound;
@@ -661,17 +661,17 @@ public final class KernfsDir extends KernfsNode {
             }
             return n;
         } finally {
-            fs.lock.readLock().unlock();
+            fs.readUnlock(readLocked);
         }
     }
 
     /** Number of subdirectories (for st_nlink = 2 + subdirs, as kernfs reports). */
     public int subdirCount() {
-        fs.lock.readLock().lock();
+        boolean readLocked = fs.readLock();
         try {
             return subdirs;
         } finally {
-            fs.lock.readLock().unlock();
+            fs.readUnlock(readLocked);
         }
     }
 
@@ -696,11 +696,11 @@ public final class KernfsDir extends KernfsNode {
             if (am == null) {
                 return null;
             }
-            fs.lock.readLock().lock();
+            boolean readLocked = fs.readLock();
             try {
                 return am.get(attrName);
             } finally {
-                fs.lock.readLock().unlock();
+                fs.readUnlock(readLocked);
             }
         }
         boolean locked = fs.writeLock();

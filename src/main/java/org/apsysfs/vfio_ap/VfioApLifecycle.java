@@ -123,8 +123,7 @@ final class VfioApLifecycle {
         }
         boolean doRemove = false;
         for (MatrixMdev m : matrixDev.mdevList) {
-            Kvm kvm = m.kvm;
-            try (Guard g = org.apsysfs.locking.Locks.inOrder(kvm == null ? null : kvm.lock(), matrixDev.mdevsLock)) {
+            try (Guard g = matrixDev.kvmAndMdevsLocks(m)) {
                 ApMask aprem = apRemove.and(m.matrix.apm());
                 ApMask aqrem = aqRemove.and(m.matrix.aqm());
                 // upstream computes the control-domain set with and-not (removed and NOT assigned)
@@ -203,8 +202,7 @@ final class VfioApLifecycle {
                 if (m.apmAdd.isEmpty() && m.aqmAdd.isEmpty() && m.admAdd.isEmpty()) {
                     continue;
                 }
-                Kvm kvm = m.kvm;
-                try (Guard g2 = org.apsysfs.locking.Locks.inOrder(kvm == null ? null : kvm.lock(), matrixDev.mdevsLock)) {
+                try (Guard g2 = matrixDev.kvmAndMdevsLocks(m)) {
                     boolean filterAdapters = m.matrix.apm().intersects(m.apmAdd);
                     boolean filterDomains = m.matrix.aqm().intersects(m.aqmAdd);
                     boolean filterCdoms = m.matrix.adm().intersects(m.admAdd);
