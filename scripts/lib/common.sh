@@ -542,11 +542,18 @@ clear_stale_mounts() {
 
 # ---------------------------------------------------------------- daemon processes
 
-# pid_alive PID: running and not a zombie.
+# pid_alive PID: running and not a zombie. Builtins only: daemon_pid calls it for every
+# process on the machine, and a fork per process costs seconds on a loaded VM.
 pid_alive() {
-    local st
+    local line st=
     [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 1
-    st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)
+    {
+        while IFS= read -r line; do
+            case $line in
+                State:*) st=${line#State:}; st=${st//[[:space:]]/}; st=${st:0:1}; break ;;
+            esac
+        done <"/proc/$1/status"
+    } 2>/dev/null
     [ "$st" != Z ] && [ -n "$st" ]
 }
 

@@ -71,9 +71,11 @@ final class FuseLoop {
     private final long bufsize;
     private final boolean multiThreaded;
     private final String namePrefix;
-    /** The LOOKUP reply hook for permanent directories, or null. */
-    private final EntryTimeouts entryTimeouts;
+    /** What the kernel may cache and its invalidation (the reply hook), or null. */
+    private final KernelCache cache;
     private final AtomicInteger started = new AtomicInteger();
+    /** Requests received, by opcode ({@code enum fuse_opcode}; the last slot counts any beyond). */
+    private final java.util.concurrent.atomic.AtomicLongArray requests = new java.util.concurrent.atomic.AtomicLongArray(64);
     private final AtomicInteger nextId = new AtomicInteger();
 
     /** Threads serving: reading, processing or waiting as spares. */
@@ -102,7 +104,8 @@ final class FuseLoop {
         }
     }
 
-    private FuseLoop(LibFuseSession lib, Runtime runtime, Pointer fuse, Pointer mountpoint, boolean multiThreaded) {
+    private FuseLoop(LibFuseSession lib, Runtime runtime, Pointer fuse, Pointer mountpoint, boolean multiThreaded,
+            java.util.function.Supplier<org.apsysfs.sysfs.Kernfs> source) {
         this.lib = lib;
         this.runtime = runtime;
         this.fuse = fuse;
@@ -112,14 +115,28 @@ final class FuseLoop {
         this.bufsize = lib.fuse_chan_bufsize(channel);
         this.multiThreaded = multiThreaded;
         this.namePrefix = "apsysfs-fuse-" + LOOPS.incrementAndGet() + "-";
-        this.entryTimeouts = Boolean.parseBoolean(System.getProperty("apsysfs.fuse.permanentEntries", "true"))
-                ? EntryTimeouts.install(runtime, channel, session, lib.fuse_chan_fd(channel), bufsize)
-                : null;
+        KernelCache.Mode mode = cacheMode(multiThreaded);
+        this.cache = mode == null ? null
+                : KernelCache.install(mode, lib, runtime, channel, session, lib.fuse_chan_fd(channel), bufsize, source);
     }
 
-    /** LOOKUP replies that told the kernel to keep a permanent directory's dentry (-1: no hook). */
-    long permanentEntriesSent() {
-        return entryTimeouts == null ? -1 : entryTimeouts.patched();
+    /**
+     * What the kernel may cache on a mount: everything (invalidated on each change) when
+     * multi-threaded, only the permanent directories' entries single-threaded or with
+     * {@code -Dapsysfs.fuse.cache=false}, nothing with {@code -Dapsysfs.fuse.permanentEntries=false}
+     * (null).
+     */
+    static KernelCache.Mode cacheMode(boolean multiThreaded) {
+        if (!Boolean.parseBoolean(System.getProperty("apsysfs.fuse.permanentEntries", "true"))) {
+            return null;
+        }
+        boolean cache = Boolean.parseBoolean(System.getProperty("apsysfs.fuse.cache", "true"));
+        return cache && multiThreaded ? KernelCache.Mode.CACHE : KernelCache.Mode.PERMANENT;
+    }
+
+    /** The kernel cache hook (null if none was installed), for tests and diagnostics. */
+    KernelCache cache() {
+        return cache;
     }
 
     static LibFuseSession library() {
@@ -147,7 +164,8 @@ final class FuseLoop {
      *
      * @throws FuseException if libfuse refuses the command line or the mount
      */
-    static FuseLoop setup(FuseOperations ops, String[] argv, boolean multiThreaded) {
+    static FuseLoop setup(FuseOperations ops, String[] argv, boolean multiThreaded,
+            java.util.function.Supplier<org.apsysfs.sysfs.Kernfs> source) {
         LibFuseSession lib = library();
         Runtime runtime = Runtime.getRuntime(lib);
         Pointer mp = Memory.allocateDirect(runtime, runtime.addressSize(), true);
@@ -156,7 +174,13 @@ final class FuseLoop {
         if (fuse == null) {
             throw new FuseException("fuse_setup failed (libfuse's message is on stderr)");
         }
-        return new FuseLoop(lib, runtime, fuse, mp.getPointer(0), multiThreaded);
+        FuseLoop loop = new FuseLoop(lib, runtime, fuse, mp.getPointer(0), multiThreaded, source);
+        if (cacheMode(multiThreaded) == KernelCache.Mode.CACHE && loop.cache == null) {
+            // mounted with a long negative_timeout that nothing would invalidate
+            loop.teardown();
+            throw new FuseException("cannot hook libfuse's channel (not libfuse 2.9?): mount with -Dapsysfs.fuse.cache=false");
+        }
+        return loop;
     }
 
     /**
@@ -200,7 +224,45 @@ final class FuseLoop {
             throw new IllegalStateException("teardown while " + live.get() + " thread(s) are in libfuse");
         }
         tornDown = true;
+        if (cache != null) {
+            cache.close();
+        }
+        LOG.info("apsysfs: FUSE requests served: {}{}", requestCounts(),
+                cache == null ? "" : String.format(" (cached replies %d, uncached %d, entry invalidations %d, inode invalidations %d)",
+                        cache.cachedReplies(), cache.uncachedReplies(), cache.entryInvalidations(), cache.inodeInvalidations()));
         lib.fuse_teardown(fuse, mountpoint);
+    }
+
+    /** {@code enum fuse_opcode} names of the requests counted in {@link #requestCounts}. */
+    private static final String[] OPCODES = new String[64];
+
+    static {
+        String[] names = {null, "LOOKUP", "FORGET", "GETATTR", "SETATTR", "READLINK", "SYMLINK", null, "MKNOD",
+            "MKDIR", "UNLINK", "RMDIR", "RENAME", "LINK", "OPEN", "READ", "WRITE", "STATFS", "RELEASE", null,
+            "FSYNC", "SETXATTR", "GETXATTR", "LISTXATTR", "REMOVEXATTR", "FLUSH", "INIT", "OPENDIR", "READDIR",
+            "RELEASEDIR", "FSYNCDIR", "GETLK", "SETLK", "SETLKW", "ACCESS", "CREATE", "INTERRUPT", "BMAP",
+            "DESTROY", "IOCTL", "POLL", "NOTIFY_REPLY", "BATCH_FORGET", "FALLOCATE", "READDIRPLUS", "RENAME2",
+            "LSEEK", "COPY_FILE_RANGE"};
+        for (int i = 0; i < 64; i++) {
+            OPCODES[i] = i < names.length && names[i] != null ? names[i] : "OP" + i;
+        }
+    }
+
+    /** Requests received so far with {@code opcode}. */
+    long requests(int opcode) {
+        return requests.get(opcode);
+    }
+
+    /** The requests received so far by opcode, e.g. {@code "LOOKUP=4 OPEN=100 READ=200"}. */
+    String requestCounts() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 64; i++) {
+            long n = requests.get(i);
+            if (n > 0) {
+                sb.append(sb.length() == 0 ? "" : " ").append(OPCODES[i]).append('=').append(n);
+            }
+        }
+        return sb.toString();
     }
 
     /** Number of worker threads started so far (multi-threaded; 0 single-threaded). */
@@ -301,7 +363,8 @@ final class FuseLoop {
     private void work(Worker w) {
         Pointer buf = Memory.allocateDirect(runtime, bufsize, false);
         Pointer chp = Memory.allocateDirect(runtime, runtime.addressSize(), true);
-        EntryTimeouts.Request request = EntryTimeouts.request();
+        KernelCache.Request request = KernelCache.request();
+        request.cache = cache;
         boolean retired = false;
         try {
             // counted in readers by whoever started or promoted this thread
@@ -336,8 +399,14 @@ final class FuseLoop {
                     Pointer ch = chp.getLong(0) == channel.address() ? channel : chp.getPointer(0);
                     // fuse_in_header: len u32, opcode u32, ...
                     request.opcode = buf.getInt(4);
-                    request.permanent = false;
+                    requests.incrementAndGet(Math.min(Math.max(request.opcode, 0), 63));
+                    request.found = null;
+                    request.generation = cache == null ? 0 : cache.generation();
                     lib.fuse_session_process(session, buf, res, ch);
+                    if (cache != null && request.deferred != null) {
+                        // a request without a reply (none changes the tree; to be sure)
+                        cache.flush(request);
+                    }
                 } catch (RuntimeException | Error e) {
                     // a callback let an exception escape; libfuse has answered the request
                     LOG.error("apsysfs: FUSE request failed", e);

@@ -54,8 +54,12 @@ public final class FuseMount {
         this.singleThreaded = singleThreaded;
         // atomic_o_trunc: open(O_TRUNC) comes as one OPEN with O_TRUNC in its flags instead of
         // a SETATTR (truncate + getattr) first; attributes ignore the truncation either way
-        String opts = "fsname=" + FSNAME + ",subtype=apsysfs,direct_io,entry_timeout=0,attr_timeout=0,"
-                + "negative_timeout=0,atomic_o_trunc";
+        // entry_timeout=0, attr_timeout=0: what a reply says unless KernelCache raises it; with
+        // KernelCache.Mode.CACHE libfuse answers a LOOKUP of a missing name with a negative entry
+        // (KernelCache keeps it or not, and invalidates it when the name appears)
+        KernelCache.Mode mode = FuseLoop.cacheMode(!singleThreaded);
+        String opts = "fsname=" + FSNAME + ",subtype=apsysfs,direct_io,entry_timeout=0,attr_timeout=0,negative_timeout="
+                + (mode == KernelCache.Mode.CACHE ? KernelCache.VALID_SECONDS : 0) + ",atomic_o_trunc";
         if (allowOther) {
             opts += ",allow_other,default_permissions";
         } else if (runsAsRoot()) {
@@ -73,7 +77,7 @@ public final class FuseMount {
 
     private void serve() {
         try {
-            FuseLoop l = FuseLoop.setup(fs.operations(), argv, !singleThreaded);
+            FuseLoop l = FuseLoop.setup(fs.operations(), argv, !singleThreaded, source);
             loop = l;
             l.onStuck(() -> {
                 try {

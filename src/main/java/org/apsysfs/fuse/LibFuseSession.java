@@ -2,7 +2,10 @@ package org.apsysfs.fuse;
 
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.IgnoreError;
+import jnr.ffi.annotations.In;
 import jnr.ffi.types.intptr_t;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.u_int64_t;
 import jnr.ffi.types.size_t;
 import ru.serce.jnrfuse.struct.FuseOperations;
 
@@ -71,6 +74,23 @@ public interface LibFuseSession {
      */
     @IgnoreError
     @intptr_t long fuse_get_context();
+
+    /**
+     * {@code int fuse_lowlevel_notify_inval_entry(struct fuse_chan *ch, fuse_ino_t parent,
+     * const char *name, size_t namelen)} (FUSE_2.8): the kernel forgets the dentry
+     * {@code name} in directory {@code parent} (and everything below it); 0, or -errno
+     * (-ENOENT if it had none).
+     */
+    @IgnoreError
+    int fuse_lowlevel_notify_inval_entry(Pointer ch, @u_int64_t long parent, @In byte[] name, @size_t long namelen);
+
+    /**
+     * {@code int fuse_lowlevel_notify_inval_inode(struct fuse_chan *ch, fuse_ino_t ino,
+     * off_t off, off_t len)} (FUSE_2.8): the kernel forgets the inode's attributes (and, for
+     * {@code off >= 0}, its cached pages); 0, or -errno.
+     */
+    @IgnoreError
+    int fuse_lowlevel_notify_inval_inode(Pointer ch, @u_int64_t long ino, @off_t long off, @off_t long len);
 
     /** {@code int fuse_session_exited(struct fuse_session *se)} */
     @IgnoreError

@@ -14,6 +14,7 @@ import jnr.ffi.Pointer;
 import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
+import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
 import org.apsysfs.sysfs.Cred;
 import org.apsysfs.sysfs.Kernfs;
@@ -25,7 +26,6 @@ import org.apsysfs.sysfs.KernfsOpenFile;
 import org.apsysfs.sysfs.NodeMeta;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import ru.serce.jnrfuse.ErrorCodes;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
@@ -88,15 +88,16 @@ public final class SysfsFuse extends FuseStubFS {
     }
 
     /**
-     * Replaces jnr-fuse's callbacks for the frequent requests (lookup/getattr, readlink,
-     * getxattr, open, read, write, truncate, release, opendir) with {@link RawCallbacks}: paths decoded
-     * only when needed, structs read and written at {@link RawLayout}'s offsets. jnr-fuse
-     * decodes every path through a CharsetDecoder and wraps every {@code struct stat} and
-     * {@code struct fuse_file_info} in a new jnr {@code Struct} per request.
+     * Puts {@link RawCallbacks} in the slots of the frequent requests (lookup/getattr, readlink,
+     * getxattr, open, read, write, truncate, release, opendir): paths decoded only when needed,
+     * structs read and written at {@link RawLayout}'s offsets. jnr-fuse would decode every path
+     * through a CharsetDecoder and wrap every {@code struct stat} and {@code struct
+     * fuse_file_info} in a new jnr {@code Struct} per request. These requests have no other
+     * path: on a platform whose struct layout differs from the one measured, nothing mounts.
      */
     private void bindRawCallbacks() {
         if (!RawLayout.OK) {
-            return;
+            throw new IllegalStateException("apsysfs: struct stat/fuse_file_info layout not as on 64-bit Linux");
         }
         install(fuseOperations.getattr, RawCallbacks.GetAttr.class, (RawCallbacks.GetAttr) this::getattrAt);
         install(fuseOperations.readlink, RawCallbacks.Readlink.class, (RawCallbacks.Readlink) this::readlinkAt);
@@ -107,10 +108,10 @@ public final class SysfsFuse extends FuseStubFS {
                 (RawCallbacks.Open) (path, fi) -> opendirFile(cString(path)));
         install(fuseOperations.read, RawCallbacks.ReadWrite.class,
                 (RawCallbacks.ReadWrite) (path, buf, size, offset, fi) ->
-                        readFile(null, path, IO.getLong(fi + RawLayout.FI_FH), buf, size, offset));
+                        readFile(path, IO.getLong(fi + RawLayout.FI_FH), buf, size, offset));
         install(fuseOperations.write, RawCallbacks.ReadWrite.class,
                 (RawCallbacks.ReadWrite) (path, buf, size, offset, fi) ->
-                        writeFile(null, path, IO.getLong(fi + RawLayout.FI_FH), buf, size, offset));
+                        writeFile(path, IO.getLong(fi + RawLayout.FI_FH), buf, size, offset));
         install(fuseOperations.truncate, RawCallbacks.Truncate.class,
                 (RawCallbacks.Truncate) (path, size) -> truncateFile(cString(path)));
         install(fuseOperations.release, RawCallbacks.Release.class,
@@ -135,11 +136,6 @@ public final class SysfsFuse extends FuseStubFS {
         }
         IO.getByteArray(address, b, 0, n);
         return new String(b, 0, n, StandardCharsets.UTF_8);
-    }
-
-    /** {@code path}, or the path at {@code address} if {@code path} is null. */
-    private static String path(String path, long address) {
-        return path != null ? path : cString(address);
     }
 
     /** Counted down when the kernel has sent INIT: the mount serves requests. */
@@ -180,15 +176,11 @@ public final class SysfsFuse extends FuseStubFS {
 
     private Cred cred() {
         try {
-            if (RawLayout.OK) {
-                long ctx = FuseLoop.library().fuse_get_context();
-                if (ctx == 0) {
-                    return Cred.ROOT;
-                }
-                return OWNER.cred(IO.getInt(ctx + RawLayout.CTX_UID), IO.getInt(ctx + RawLayout.CTX_GID));
+            long ctx = FuseLoop.library().fuse_get_context();
+            if (ctx == 0) {
+                return Cred.ROOT;
             }
-            var ctx = getContext();
-            return OWNER.cred((int) ctx.uid.get(), (int) ctx.gid.get());
+            return OWNER.cred(IO.getInt(ctx + RawLayout.CTX_UID), IO.getInt(ctx + RawLayout.CTX_GID));
         } catch (RuntimeException e) {
             return Cred.ROOT;
         }
@@ -200,7 +192,7 @@ public final class SysfsFuse extends FuseStubFS {
         }
         LOG.error("apsysfs: internal error in {} {}", op, path, e);
         fs().log().err("apsysfs: internal error in %s %s: %s", op, path, e);
-        return -ErrorCodes.EIO();
+        return -Errno.EIO.userCode();
     }
 
     /**
@@ -210,35 +202,21 @@ public final class SysfsFuse extends FuseStubFS {
     private int onNode(String op, String path, ToIntFunction<KernfsNode> body) {
         try {
             KernfsNode n = fs().lookup(path);
-            return n == null ? -ErrorCodes.ENOENT() : body.applyAsInt(n);
+            return n == null ? -Errno.ENOENT.userCode() : body.applyAsInt(n);
         } catch (RuntimeException e) {
             return fail(op, path, e);
         }
     }
 
-    @Override
-    public int getattr(String path, FileStat stat) {
-        try {
-            KernfsNode n = fs().lookup(path);
-            if (n == null) {
-                return -ErrorCodes.ENOENT();
-            }
-            EntryTimeouts.lookedUp(n);
-            fill(n, stat);
-            return 0;
-        } catch (RuntimeException e) {
-            return fail("getattr", path, e);
-        }
-    }
 
     private int getattrAt(long pathAddress, long st) {
         String path = cString(pathAddress);
         try {
             KernfsNode n = fs().lookup(path);
             if (n == null) {
-                return -ErrorCodes.ENOENT();
+                return -Errno.ENOENT.userCode();
             }
-            EntryTimeouts.lookedUp(n);
+            KernelCache.lookedUp(n);
             fillRaw(n, st);
             return 0;
         } catch (RuntimeException e) {
@@ -280,29 +258,6 @@ public final class SysfsFuse extends FuseStubFS {
         return KernfsOpenFile.PAGE_SIZE;
     }
 
-    private static void fill(KernfsNode n, FileStat stat) {
-        NodeMeta m = n.metaIfAny();
-        stat.st_mode.set(typeAndMode(n));
-        stat.st_nlink.set(nlink(n));
-        stat.st_size.set(size(n));
-        stat.st_blksize.set(KernfsOpenFile.PAGE_SIZE);
-        stat.st_blocks.set(0);
-        if (m == null) {
-            // no metadata of its own: root-owned, one time for all three
-            stat.st_uid.set(OWNER.uid(0));
-            stat.st_gid.set(OWNER.gid(0));
-            long t = n.defaultTimeMillis();
-            setTime(stat.st_atim, t);
-            setTime(stat.st_mtim, t);
-            setTime(stat.st_ctim, t);
-            return;
-        }
-        stat.st_uid.set(OWNER.uid(m.uid()));
-        stat.st_gid.set(OWNER.gid(m.gid()));
-        setTime(stat.st_atim, m.atimeMillis());
-        setTime(stat.st_mtim, m.mtimeMillis());
-        setTime(stat.st_ctim, m.ctimeMillis());
-    }
 
     /** {@link #fill} straight into the {@code struct stat} at {@code st}. */
     private static void fillRaw(KernfsNode n, long st) {
@@ -326,30 +281,18 @@ public final class SysfsFuse extends FuseStubFS {
         IO.putLong(nsec, (millis % 1000L) * 1_000_000L);
     }
 
-    private static void setTime(Timespec t, long millis) {
-        t.tv_sec.set(millis / 1000L);
-        t.tv_nsec.set((millis % 1000L) * 1_000_000L);
-    }
 
-    @Override
-    public int readlink(String path, Pointer buf, @size_t long size) {
-        return readlinkFile(path, 0, buf.address(), size);
-    }
-
-    private int readlinkAt(long path, long buf, long size) {
-        return readlinkFile(null, path, buf, size);
-    }
 
     /** Writes the NUL-terminated target and returns 0 (what libfuse 2 expects). */
-    private int readlinkFile(String pathOrNull, long pathAddress, long buf, long size) {
-        String path = path(pathOrNull, pathAddress);
+    private int readlinkAt(long pathAddress, long buf, long size) {
+        String path = cString(pathAddress);
         try {
             KernfsNode n = fs().lookup(path);
             if (n == null) {
-                return -ErrorCodes.ENOENT();
+                return -Errno.ENOENT.userCode();
             }
             if (!(n instanceof KernfsLink l)) {
-                return -ErrorCodes.EINVAL();
+                return -Errno.EINVAL.userCode();
             }
             byte[] target = l.targetPath().getBytes(StandardCharsets.UTF_8);
             int len = (int) Math.min(target.length, size - 1);
@@ -361,17 +304,13 @@ public final class SysfsFuse extends FuseStubFS {
         }
     }
 
-    @Override
-    public int opendir(String path, FuseFileInfo fi) {
-        return opendirFile(path);
-    }
 
     private int opendirFile(String path) {
         KernfsNode n = fs().lookup(path);
         if (n == null) {
-            return -ErrorCodes.ENOENT();
+            return -Errno.ENOENT.userCode();
         }
-        return n instanceof KernfsDir ? 0 : -ErrorCodes.ENOTDIR();
+        return n instanceof KernfsDir ? 0 : -Errno.ENOTDIR.userCode();
     }
 
     @Override
@@ -379,10 +318,10 @@ public final class SysfsFuse extends FuseStubFS {
         try {
             KernfsNode n = fs().lookup(path);
             if (n == null) {
-                return -ErrorCodes.ENOENT();
+                return -Errno.ENOENT.userCode();
             }
             if (!(n instanceof KernfsDir d)) {
-                return -ErrorCodes.ENOTDIR();
+                return -Errno.ENOTDIR.userCode();
             }
             filter.apply(buf, ".", null, 0);
             filter.apply(buf, "..", null, 0);
@@ -403,15 +342,6 @@ public final class SysfsFuse extends FuseStubFS {
         }
     }
 
-    @Override
-    public int open(String path, FuseFileInfo fi) {
-        long fh = openFile(path, fi.flags.get());
-        if (fh < 0) {
-            return (int) fh;
-        }
-        fi.fh.set(fh);
-        return 0;
-    }
 
     private int openAt(long path, long fi) {
         long fh = openFile(cString(path), IO.getInt(fi + RawLayout.FI_FLAGS));
@@ -427,14 +357,14 @@ public final class SysfsFuse extends FuseStubFS {
         try {
             KernfsNode n = fs().lookup(path);
             if (n == null) {
-                return -ErrorCodes.ENOENT();
+                return -Errno.ENOENT.userCode();
             }
             KernfsOpenFile of = fs().open(n, flags & O_ACCMODE, cred());
             if ((flags & O_DIRECT) != 0) {
                 // do_dentry_open (fs/open.c), after kernfs_fop_open: kernfs files have no
                 // ->direct_IO (no FMODE_CAN_ODIRECT), so an O_DIRECT open is EINVAL
                 of.release();
-                return -ErrorCodes.EINVAL();
+                return -Errno.EINVAL.userCode();
             }
             long fh = nextFh.getAndIncrement();
             open.put(fh, of);
@@ -450,41 +380,38 @@ public final class SysfsFuse extends FuseStubFS {
         // opened through open() instead).
         KernfsNode n = fs().lookup(path);
         if (n != null) {
-            return open(path, fi);
+            long fh = openFile(path, fi.flags.get());
+            if (fh < 0) {
+                return (int) fh;
+            }
+            fi.fh.set(fh);
+            return 0;
         }
-        return -ErrorCodes.EACCES();
+        return shape(Kernfs.ShapeChange.CREATE);
     }
 
-    @Override
-    public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-        return readFile(path, 0, fi.fh.get(), buf.address(), size, offset);
-    }
 
     /** Reads into {@code buf}; the path (given, or decoded from its address) only names errors. */
-    private int readFile(String pathOrNull, long pathAddress, long fh, long buf, long size, long offset) {
+    private int readFile(long pathAddress, long fh, long buf, long size, long offset) {
         try {
             KernfsOpenFile of = open.get(fh);
             if (of == null) {
-                return -ErrorCodes.EBADF();
+                return -Errno.EBADF.userCode();
             }
             KernfsOpenFile.Slice data = of.readSlice(offset, (int) Math.min(size, Integer.MAX_VALUE));
             IO.putByteArray(buf, data.data(), data.offset(), data.length());
             return data.length();
         } catch (RuntimeException e) {
-            return fail("read", path(pathOrNull, pathAddress), e);
+            return fail("read", cString(pathAddress), e);
         }
     }
 
-    @Override
-    public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-        return writeFile(path, 0, fi.fh.get(), buf.address(), size, offset);
-    }
 
-    private int writeFile(String pathOrNull, long pathAddress, long fh, long buf, long size, long offset) {
+    private int writeFile(long pathAddress, long fh, long buf, long size, long offset) {
         try {
             KernfsOpenFile of = open.get(fh);
             if (of == null) {
-                return -ErrorCodes.EBADF();
+                return -Errno.EBADF.userCode();
             }
             // a sysfs store sees at most one page; a document control file collects every byte
             int len = of.attr().attribute().collectsDocument() ? (int) Math.min(size, Integer.MAX_VALUE)
@@ -494,14 +421,10 @@ public final class SysfsFuse extends FuseStubFS {
             IO.getByteArray(buf, data, 0, len);
             return of.write(data, len, offset);
         } catch (RuntimeException e) {
-            return fail("write", path(pathOrNull, pathAddress), e);
+            return fail("write", cString(pathAddress), e);
         }
     }
 
-    @Override
-    public int release(String path, FuseFileInfo fi) {
-        return releaseFile(fi.fh.get());
-    }
 
     private int releaseFile(long fh) {
         KernfsOpenFile of = open.remove(fh);
@@ -520,18 +443,14 @@ public final class SysfsFuse extends FuseStubFS {
         return 0;
     }
 
-    @Override
-    public int truncate(String path, @off_t long size) {
-        return truncateFile(path);
-    }
 
     private int truncateFile(String path) {
         // sysfs accepts a truncate of an attribute and ignores it (what `echo x > attr` does).
         KernfsNode n = fs().lookup(path);
         if (n == null) {
-            return -ErrorCodes.ENOENT();
+            return -Errno.ENOENT.userCode();
         }
-        return n instanceof KernfsDir ? -ErrorCodes.EISDIR() : 0;
+        return n instanceof KernfsDir ? -Errno.EISDIR.userCode() : 0;
     }
 
     @Override
@@ -585,45 +504,49 @@ public final class SysfsFuse extends FuseStubFS {
         return t.tv_sec.get() * 1000L + ns / 1_000_000L;
     }
 
-    // kernfs refuses every change of the tree's shape with EPERM.
+    // Changes of the tree's shape: refused as the kernel refuses them on sysfs (Kernfs.changeShape).
     @Override
     public int mkdir(String path, @mode_t long mode) {
-        return -ErrorCodes.EPERM();
+        return shape(Kernfs.ShapeChange.MKDIR);
     }
 
     @Override
     public int mknod(String path, @mode_t long mode, long rdev) {
-        return -ErrorCodes.EPERM();
+        return shape(Kernfs.ShapeChange.MKNOD);
     }
 
     @Override
     public int unlink(String path) {
-        return -ErrorCodes.EPERM();
+        return shape(Kernfs.ShapeChange.UNLINK);
     }
 
     @Override
     public int rmdir(String path) {
-        return -ErrorCodes.EPERM();
+        return shape(Kernfs.ShapeChange.RMDIR);
     }
 
     @Override
     public int symlink(String oldpath, String newpath) {
-        return -ErrorCodes.EPERM();
+        return shape(Kernfs.ShapeChange.SYMLINK);
     }
 
     @Override
     public int link(String oldpath, String newpath) {
-        return -ErrorCodes.EPERM();
+        return shape(Kernfs.ShapeChange.LINK);
     }
 
     @Override
     public int rename(String oldpath, String newpath) {
-        return -ErrorCodes.EPERM();
+        return shape(Kernfs.ShapeChange.RENAME);
     }
 
-    @Override
-    public int getxattr(String path, String name, Pointer value, @size_t long size) {
-        return getxattrFile(path, name, value == null ? 0 : value.address(), size);
+    private int shape(Kernfs.ShapeChange op) {
+        try {
+            fs().changeShape(op);
+            return 0;
+        } catch (RuntimeException e) {
+            return fail(op.name().toLowerCase(java.util.Locale.ROOT), "", e);
+        }
     }
 
     /** getxattr as on sysfs ({@link Kernfs#getxattr}); size 0 asks for the length, ERANGE if it does not fit. */
@@ -634,7 +557,7 @@ public final class SysfsFuse extends FuseStubFS {
                 return v.length;
             }
             if (v.length > size) {
-                return -ErrorCodes.ERANGE();
+                return -Errno.ERANGE.userCode();
             }
             IO.putByteArray(value, v, 0, v.length);
             return v.length;
@@ -654,7 +577,7 @@ public final class SysfsFuse extends FuseStubFS {
                 return b.length;
             }
             if (b.length > size) {
-                return -ErrorCodes.ERANGE();
+                return -Errno.ERANGE.userCode();
             }
             list.put(0, b, 0, b.length);
             return b.length;

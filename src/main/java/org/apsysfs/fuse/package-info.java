@@ -1,7 +1,8 @@
 /**
  * The only FUSE code: mounting a {@link org.apsysfs.sysfs.Kernfs} tree over libfuse 2
  * (jnr-fuse and jnr-ffi), the request loop on Java threads, the raw callbacks of the hot
- * requests, per-entry timeouts, the single place where a
+ * requests, what the kernel may cache and its invalidation ({@code KernelCache}, the
+ * {@link org.apsysfs.sysfs.KernfsWatcher} of the tree served), the single place where a
  * {@link org.apsysfs.kernel.KernelException} becomes {@code -errno}, and the one map between
  * the caller's ids and the simulation's ({@link org.apsysfs.fuse.MountOwner}: a normal
  * user's daemon makes that user root of the simulated system).

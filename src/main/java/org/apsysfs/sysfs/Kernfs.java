@@ -27,6 +27,10 @@ public final class Kernfs {
     private volatile StoreHook storeHook;
     /** Set once this tree no longer serves (the system it shows was replaced). */
     private volatile boolean retired;
+    /** Told of every change (the FUSE edge's cache invalidation); null: nobody caches. */
+    private volatile KernfsWatcher watcher;
+    /** Changes made under the current holder of the write lock; guarded by {@link #lock}. */
+    private ArrayList<KernfsChange> pending;
 
     /**
      * Wraps every store (attribute or control file) of this tree: the saved-state machinery
@@ -106,7 +110,17 @@ public final class Kernfs {
     }
 
     void writeUnlock(boolean taken) {
-        lock.writeUnlock(taken);
+        if (!taken) {
+            lock.writeUnlock(false);
+            return;
+        }
+        ArrayList<KernfsChange> changes = pending;
+        pending = null;
+        lock.writeUnlock(true);
+        KernfsWatcher w = watcher;
+        if (changes != null && w != null) {
+            w.changed(this, changes);
+        }
     }
 
     /**
@@ -119,6 +133,32 @@ public final class Kernfs {
 
     void readUnlock(boolean taken) {
         lock.readUnlock(taken);
+    }
+
+    /**
+     * Sets the one watcher told of every change from now on (null: none). The FUSE edge sets
+     * itself when it starts serving this tree.
+     */
+    public void setWatcher(KernfsWatcher w) {
+        this.watcher = w;
+    }
+
+    /** Records a change; the caller holds the write lock. */
+    void changedLocked(KernfsChange c) {
+        if (watcher != null) {
+            if (pending == null) {
+                pending = new ArrayList<>();
+            }
+            pending.add(c);
+        }
+    }
+
+    /** Tells the watcher at once of a change made without the tree lock (metadata). */
+    private void changedNow(KernfsNode n) {
+        KernfsWatcher w = watcher;
+        if (w != null) {
+            w.changed(this, List.of(KernfsChange.attributes(n)));
+        }
     }
 
     /** Resolves an absolute path ("/bus/ap/apmask") without following links; null if absent. */
@@ -228,6 +268,7 @@ public final class Kernfs {
         NodeMeta m = metaForUpdate(node, cred);
         m.mode = mode & 07777;
         m.ctimeMillis = clock.wallMillis();
+        changedNow(node);
     }
 
     /** chown: kernfs keeps the new owner (root only); -1 leaves a field unchanged. */
@@ -240,6 +281,7 @@ public final class Kernfs {
             m.gid = (int) gid;
         }
         m.ctimeMillis = clock.wallMillis();
+        changedNow(node);
     }
 
     /** utimens: kernfs keeps the times; a negative value means "now". */
@@ -249,6 +291,7 @@ public final class Kernfs {
         m.atimeMillis = atimeMillis < 0 ? now : atimeMillis;
         m.mtimeMillis = mtimeMillis < 0 ? now : mtimeMillis;
         m.ctimeMillis = now;
+        changedNow(node);
     }
 
     /*
@@ -332,6 +375,7 @@ public final class Kernfs {
             m.xattrs.put(name, value.clone());
             m.ctimeMillis = clock.wallMillis();
         }
+        changedNow(node);
     }
 
     /**
@@ -354,6 +398,7 @@ public final class Kernfs {
                 if (old != null) {
                     xattrBytes.addAndGet(-(old.length + name.length()));
                     m.ctimeMillis = clock.wallMillis();
+                    changedNow(node);
                     return;
                 }
             }
@@ -391,6 +436,46 @@ public final class Kernfs {
         return node.meta();
     }
 
+    /** A change of the tree's shape asked for from user space (sysfs makes none of them). */
+    public enum ShapeChange {
+        /** mkdir(2): {@code kernfs_iop_mkdir} (fs/kernfs/dir.c), no {@code scops->mkdir} on sysfs. */
+        MKDIR(Errno.EPERM),
+        /** rmdir(2): {@code kernfs_iop_rmdir}, no {@code scops->rmdir}. */
+        RMDIR(Errno.EPERM),
+        /** rename(2): {@code kernfs_iop_rename}, no {@code scops->rename}. */
+        RENAME(Errno.EPERM),
+        /** mknod(2): {@code vfs_mknod} (fs/namei.c), kernfs has no {@code ->mknod}. */
+        MKNOD(Errno.EPERM),
+        /** unlink(2): {@code vfs_unlink}, kernfs has no {@code ->unlink}. */
+        UNLINK(Errno.EPERM),
+        /** symlink(2): {@code vfs_symlink}, kernfs has no {@code ->symlink}. */
+        SYMLINK(Errno.EPERM),
+        /** link(2): {@code vfs_link}, kernfs has no {@code ->link}. */
+        LINK(Errno.EPERM),
+        /** open(O_CREAT) of a new name: {@code lookup_open} (fs/namei.c), no {@code ->create}. */
+        CREATE(Errno.EACCES);
+
+        private final Errno errno;
+
+        ShapeChange(Errno errno) {
+            this.errno = errno;
+        }
+
+        public Errno errno() {
+            return errno;
+        }
+    }
+
+    /**
+     * Refuses a change of the tree's shape from user space as the kernel does on sysfs: every
+     * one fails, with {@link ShapeChange#errno()}; nothing changes.
+     *
+     * @throws KernelException always
+     */
+    public void changeShape(ShapeChange op) {
+        throw KernelException.bare(op.errno());
+    }
+
     public void setStoreHook(StoreHook hook) {
         this.storeHook = hook;
     }
@@ -401,6 +486,10 @@ public final class Kernfs {
      */
     public void retire() {
         retired = true;
+        KernfsWatcher w = watcher;
+        if (w != null) {
+            w.retired(this);
+        }
     }
 
     public boolean retired() {

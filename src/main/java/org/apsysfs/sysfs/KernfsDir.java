@@ -298,6 +298,8 @@ public final class KernfsDir extends KernfsNode {
             KernfsDir d = new KernfsDir(fs, this, childName);
             putKid(i, d);
             subdirs++;
+            fs.changedLocked(KernfsChange.entry(this, childName));
+            fs.changedLocked(KernfsChange.linkCount(this));
             return d;
         } finally {
             fs.writeUnlock(locked);
@@ -325,6 +327,7 @@ public final class KernfsDir extends KernfsNode {
             int i = checkFree(linkName);
             KernfsLink l = new KernfsLink(this, linkName, target, fs.clock.wallMillis());
             putKid(i, l);
+            fs.changedLocked(KernfsChange.entry(this, linkName));
             return l;
         } finally {
             fs.writeUnlock(locked);
@@ -349,6 +352,9 @@ public final class KernfsDir extends KernfsNode {
             n[b.length + 1] = owner;
             n[b.length + 2] = bindings++;
             bound = n;
+            for (Attribute<?> a : group.attributes()) {
+                fs.changedLocked(KernfsChange.entry(this, a.name()));
+            }
         } finally {
             fs.writeUnlock(locked);
         }
@@ -384,6 +390,9 @@ public final class KernfsDir extends KernfsNode {
                 }
             }
             bound = n;
+            for (Attribute<?> a : group.attributes()) {
+                fs.changedLocked(KernfsChange.entry(this, a.name()));
+            }
             Map<String, NodeMeta> am = attrMeta;
             if (am != null) {
                 for (Attribute<?> a : group.attributes()) {
@@ -426,6 +435,7 @@ public final class KernfsDir extends KernfsNode {
                 d.checkRemovable();
                 subdirs--;
                 d.deactivate();
+                fs.changedLocked(KernfsChange.linkCount(this));
             } else if (n instanceof KernfsLink l) {
                 if (!l.active) {
                     return false;
@@ -433,6 +443,7 @@ public final class KernfsDir extends KernfsNode {
                 l.active = false;
             }
             dropKid(i);
+            fs.changedLocked(KernfsChange.removed(this, n));
             return true;
         } finally {
             fs.writeUnlock(locked);

@@ -6,9 +6,28 @@ package org.apsysfs.sysfs;
  */
 public abstract sealed class KernfsNode permits KernfsDir, KernfsLink, KernfsAttr {
     final String name;
+    /**
+     * The number of the VFS edge's inode for this node (the FUSE node id the kernel knows it
+     * by), 0 while it has none; kernfs keeps {@code kn->id}, the inode number, in the node
+     * itself. Kept for directories and links, the nodes that live in the tree; an attribute is
+     * a view made per lookup and has none.
+     */
+    private volatile long inodeId;
 
     KernfsNode(String name) {
         this.name = name;
+    }
+
+    /** See {@link #setInodeId}; 0 if none. */
+    public long inodeId() {
+        return inodeId;
+    }
+
+    /** Records the VFS edge's inode number for this directory or link (ignored for attributes). */
+    public void setInodeId(long id) {
+        if (!(this instanceof KernfsAttr)) {
+            inodeId = id;
+        }
     }
 
     public String name() {

@@ -31,6 +31,10 @@ class RebootControlFileTest {
         assertThat(Sys.writeFile(mnt.resolve("kernel/debug/apsysfs/host/adapter_remove"), "0x0b\n").ok()).isTrue();
         assertThat(Sys.writeFile(mnt.resolve("kernel/debug/apsysfs/host/adapter_add"), "7 CEX7P\n").ok()).isTrue();
 
+        // looked up before the reboot, so the kernel holds these entries and the link target
+        assertThat(Files.exists(mnt.resolve("devices/vfio_ap/matrix/" + u))).isTrue();
+        assertThat(Sys.readlink(mnt.resolve("devices/ap/card05/05.0004/driver"))).endsWith("/vfio_ap");
+
         assertThat(Sys.writeFile(mnt.resolve(REBOOT), "\n").ok()).isTrue();
 
         assertThat(Sys.read(mnt.resolve("bus/ap/apmask"))).isEqualTo("0x" + "f".repeat(64) + "\n");
