@@ -447,7 +447,7 @@ public final class ApHardware {
         synchronized (lock) {
             aqm = aqm.without(apqi);
             for (int apid = 0; apid < 256; apid++) {
-                queues[(apid << 8) | apqi] = null;
+                queues[Apqn.of(apid, apqi)] = null;
             }
         }
     }
@@ -653,8 +653,8 @@ public final class ApHardware {
         if ((apqn & ~0xffff) != 0) {
             return null;
         }
-        int apid = apqn >>> 8;
-        int apqi = apqn & 0xff;
+        int apid = Apqn.apid(apqn);
+        int apqi = Apqn.apqi(apqn);
         if (apid > spec.maxAdapterId() || apqi > spec.maxDomainId()) {
             return null;
         }
@@ -692,7 +692,7 @@ public final class ApHardware {
     /** Drops interruption registrations and resets of an adapter's queues (keeps faults, counters). */
     private void resetQueueStates(int apid) {
         for (int apqi = 0; apqi < 256; apqi++) {
-            Queue q = queues[(apid << 8) | apqi];
+            Queue q = queues[Apqn.of(apid, apqi)];
             if (q != null) {
                 q.clearIrq();
                 q.resetUntil = NO_RESET;
@@ -702,7 +702,7 @@ public final class ApHardware {
 
     private void dropQueues(int apid) {
         for (int apqi = 0; apqi < 256; apqi++) {
-            queues[(apid << 8) | apqi] = null;
+            queues[Apqn.of(apid, apqi)] = null;
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.apsysfs.hardware.Apqn;
 
 /**
  * Who owns every APQN of a system, read from its sysfs files: one {@link Cell} per adapter ×
@@ -106,7 +107,7 @@ public final class Matrix {
         }
 
         public String apqn() {
-            return String.format("%02x.%04x", adapter, domain);
+            return Apqn.name(Apqn.of(adapter, domain));
         }
     }
 

@@ -6,6 +6,7 @@ import org.apsysfs.bus.ApQueue;
 import org.apsysfs.hardware.ApMask;
 import org.apsysfs.hardware.ApQueueStatus;
 import org.apsysfs.hardware.ApRc;
+import org.apsysfs.hardware.Apqn;
 import org.apsysfs.hardware.Qci;
 import org.apsysfs.hardware.TapqResult;
 import org.apsysfs.kernel.Errno;
@@ -78,7 +79,7 @@ final class VfioApLifecycle {
                 ops.updateGuestApcb(m);
                 List<VfioApQueue> qlist = new ArrayList<>();
                 for (int d : m.shadowApcb.aqm().ids()) {
-                    VfioApQueue other = m.qtable.get((apid << 8) | d);
+                    VfioApQueue other = m.qtable.get(Apqn.of(apid, d));
                     if (other != null) {
                         qlist.add(other);
                     }
@@ -181,7 +182,7 @@ final class VfioApLifecycle {
         ApMask out = apm;
         for (int apid : apm.ids()) {
             for (int apqi : aqm.ids()) {
-                TapqResult r = matrixDev.apBus.hardware().tapq((apid << 8) | apqi, true);
+                TapqResult r = matrixDev.apBus.hardware().tapq(Apqn.of(apid, apqi), true);
                 boolean cleared = switch (r.rc()) {
                     case NORMAL, RESET_IN_PROGRESS, DECONFIGURED, CHECKSTOPPED, BUSY ->
                             r.info() == null || r.info().apType() < org.apsysfs.bus.ApBus.AP_DEVICE_TYPE_CEX4;

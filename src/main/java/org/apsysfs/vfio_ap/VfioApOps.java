@@ -5,6 +5,7 @@ import java.util.List;
 import org.apsysfs.base.Driver;
 import org.apsysfs.bus.ApQueue;
 import org.apsysfs.hardware.ApMask;
+import org.apsysfs.hardware.Apqn;
 import org.apsysfs.hardware.Qci;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
@@ -56,8 +57,8 @@ final class VfioApOps {
     void validateMasks(MatrixMdev m, String file) {
         int owned = matrixDev.apBus.firstReservedApqn(m.matrix.apm(), m.matrix.aqm());
         if (owned >= 0) {
-            int a = owned >> 8;
-            int q = owned & 0xff;
+            int a = Apqn.apid(owned);
+            int q = Apqn.apqi(owned);
             throw KernelException.of(Errno.EADDRNOTAVAIL,
                     "%s%s: queue %s.%s is reserved for the host's default drivers (bit %d of /sys/bus/ap/apmask and bit %d "
                             + "of /sys/bus/ap/aqmask are set); clear them first", m.prefix(), file,
@@ -131,7 +132,7 @@ final class VfioApOps {
     /** {@code vfio_ap_mdev_link_adapter}: link the queues of apid x AQM that are bound to vfio_ap. */
     void linkAdapter(MatrixMdev m, int apid) {
         for (int apqi : m.matrix.aqm().ids()) {
-            VfioApQueue q = findQueue((apid << 8) | apqi);
+            VfioApQueue q = findQueue(Apqn.of(apid, apqi));
             if (q != null) {
                 linkQueue(m, q);
             }
@@ -141,7 +142,7 @@ final class VfioApOps {
     /** {@code vfio_ap_mdev_link_domain}. */
     void linkDomain(MatrixMdev m, int apqi) {
         for (int apid : m.matrix.apm().ids()) {
-            VfioApQueue q = findQueue((apid << 8) | apqi);
+            VfioApQueue q = findQueue(Apqn.of(apid, apqi));
             if (q != null) {
                 linkQueue(m, q);
             }
@@ -239,7 +240,7 @@ final class VfioApOps {
             for (int other : others.ids()) {
                 int apid = adapters ? id : other;
                 int apqi = adapters ? other : id;
-                VfioApQueue q = m.qtable.get((apid << 8) | apqi);
+                VfioApQueue q = m.qtable.get(Apqn.of(apid, apqi));
                 if (q != null) {
                     if (m.shadowApcb.contains(apid, apqi)) {
                         qlist.add(q);
@@ -271,7 +272,7 @@ final class VfioApOps {
         List<VfioApQueue> qlist = new ArrayList<>();
         for (int apid : apids.ids()) {
             for (int apqi : m.shadowApcb.aqm().ids()) {
-                VfioApQueue q = m.qtable.get((apid << 8) | apqi);
+                VfioApQueue q = m.qtable.get(Apqn.of(apid, apqi));
                 if (q != null) {
                     qlist.add(q);
                 }
