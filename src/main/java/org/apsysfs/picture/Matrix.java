@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import org.apsysfs.hardware.Apqn;
 
 /**
  * Who owns every APQN of a system, read from its sysfs files: one {@link Cell} per adapter ×
@@ -107,7 +106,7 @@ public final class Matrix {
         }
 
         public String apqn() {
-            return Apqn.name(Apqn.of(adapter, domain));
+            return String.format("%02x.%04x", adapter, domain);
         }
     }
 
