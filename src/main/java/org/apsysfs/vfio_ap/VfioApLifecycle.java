@@ -51,7 +51,7 @@ final class VfioApLifecycle {
             MatrixMdev m = owner.mdev();
             if (m != null) {
                 ops.linkQueue(m, q);
-                if (m.apmAdd.isEmpty() && m.aqmAdd.isEmpty()) {
+                if (!m.hasPendingAdapterOrDomainAdds()) {
                     ops.filterUpdateAndReset(m, false);
                 }
             }
@@ -75,7 +75,7 @@ final class VfioApLifecycle {
             int apqi = q.apqi();
             boolean done = false;
             if (m != null && m.shadowApcb.contains(apid, apqi)) {
-                m.shadowApcb = m.shadowApcb.withApm(m.shadowApcb.apm().without(apid));
+                m.removeFromShadow(MatrixMdev.Kind.ADAPTER, apid);
                 ops.updateGuestApcb(m);
                 List<VfioApQueue> qlist = new ArrayList<>();
                 for (int d : m.shadowApcb.aqm().ids()) {
@@ -138,21 +138,9 @@ final class VfioApLifecycle {
         }
     }
 
+    /** {@code vfio_ap_mdev_hot_unplug_cfg}. */
     private void hotUnplugCfg(MatrixMdev m, ApMask aprem, ApMask aqrem, ApMask cdrem) {
-        boolean hotplug = false;
-        if (!aprem.isEmpty()) {
-            m.shadowApcb = m.shadowApcb.withApm(m.shadowApcb.apm().andNot(aprem));
-            hotplug |= !m.shadowApcb.apm().isEmpty();
-        }
-        if (!aqrem.isEmpty()) {
-            m.shadowApcb = m.shadowApcb.withAqm(m.shadowApcb.aqm().andNot(aqrem));
-            hotplug |= !m.shadowApcb.aqm().isEmpty();
-        }
-        if (!cdrem.isEmpty()) {
-            m.shadowApcb = m.shadowApcb.withAdm(m.shadowApcb.adm().andNot(cdrem));
-            hotplug |= !m.shadowApcb.adm().isEmpty();
-        }
-        if (hotplug) {
+        if (m.removeFromShadow(aprem, aqrem, cdrem)) {
             ops.updateGuestApcb(m);
         }
     }
@@ -170,9 +158,7 @@ final class VfioApLifecycle {
         apmAdd = filterApidByQtype(apmAdd, aqmAdd);
         for (MatrixMdev m : matrixDev.mdevList) {
             try (Guard g = matrixDev.mdevsLock.lock()) {
-                m.apmAdd = m.matrix.apm().and(apmAdd);
-                m.aqmAdd = m.matrix.aqm().and(aqmAdd);
-                m.admAdd = m.matrix.adm().and(admAdd);
+                m.notePendingAdds(apmAdd, aqmAdd, admAdd);
             }
         }
     }
@@ -201,29 +187,21 @@ final class VfioApLifecycle {
     void onScanComplete(Qci cur, Qci prev) {
         try (Guard g = matrixDev.guestsLock.lock()) {
             for (MatrixMdev m : matrixDev.mdevList) {
-                if (m.apmAdd.isEmpty() && m.aqmAdd.isEmpty() && m.admAdd.isEmpty()) {
+                if (!m.hasPendingAdds()) {
                     continue;
                 }
                 Kvm kvm = m.kvm;
                 try (Guard g2 = org.apsysfs.locking.Locks.inOrder(kvm == null ? null : kvm.lock(), matrixDev.mdevsLock)) {
-                    boolean filterAdapters = m.matrix.apm().intersects(m.apmAdd);
-                    boolean filterDomains = m.matrix.aqm().intersects(m.aqmAdd);
-                    boolean filterCdoms = m.matrix.adm().intersects(m.admAdd);
-                    ApMask[] filtered = {ApMask.empty()};
-                    boolean hotplug = false;
-                    if (filterAdapters || filterDomains) {
-                        hotplug = ops.filterMatrix(m, filtered);
-                    }
-                    if (filterCdoms) {
+                    MatrixMdev.PendingFilter pending = m.takePendingAdds();
+                    VfioApOps.Filtered filtered = pending.matrix() ? ops.filterMatrix(m) : VfioApOps.Filtered.NONE;
+                    boolean hotplug = filtered.changed();
+                    if (pending.cdoms()) {
                         hotplug |= ops.filterCdoms(m);
                     }
                     if (hotplug) {
                         ops.updateGuestApcb(m);
                     }
-                    ops.resetQueuesForApids(m, filtered[0]);
-                    m.apmAdd = ApMask.empty();
-                    m.aqmAdd = ApMask.empty();
-                    m.admAdd = ApMask.empty();
+                    ops.resetQueuesForApids(m, filtered.dropped());
                 }
             }
         }
@@ -237,8 +215,7 @@ final class VfioApLifecycle {
      * check, in_use) meets the newest mdev first and names it.
      */
     void probeMdev(MdevDevice mdev) {
-        MatrixMdev m = new MatrixMdev(matrixDev, mdev, ops);
-        m.iommuGroup = matrixDev.iommuGroups.allocFor(mdev);
+        MatrixMdev m = new MatrixMdev(matrixDev, mdev, ops, matrixDev.iommuGroups.allocFor(mdev));
         mdev.setDrvdata(m);
         try (Guard g = matrixDev.guestsAndMdevsLocks()) {
             matrixDev.mdevList.add(0, m);
@@ -282,7 +259,7 @@ final class VfioApLifecycle {
                             m.prefix(), kvm.name(), other.name());
                 }
             }
-            m.kvm = kvm;
+            m.setKvm(kvm);
             ops.updateGuestApcb(m);
         }
     }
@@ -300,7 +277,7 @@ final class VfioApLifecycle {
             kvm.clearMasks();
             kvm.signalCfgChanged();
             ops.resetAllQueues(m);
-            m.kvm = null;
+            m.setKvm(null);
         }
     }
 
