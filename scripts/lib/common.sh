@@ -269,18 +269,23 @@ ensure_s390_tools() {
 
 # ---------------------------------------------------------------- paths
 
-# abs_dir DIR: absolute path without following the last component (which may be a
-# dead mount whose stat fails); the parent's symlinks are resolved, as in mountinfo.
+# abs_dir VAR DIR: sets VAR to DIR's absolute path without following the last component
+# (which may be a dead mount whose stat fails); the parent's symlinks are resolved, as in
+# mountinfo. Any character works, a tab or a newline included (also at the end).
 abs_dir() {
-    local d=$1 parent base
+    local -n abs_dir_out=$1
+    local d=$2 parent base
     while [ "${#d}" -gt 1 ] && [ "${d%/}" != "$d" ]; do d=${d%/}; done
-    [ "$d" = / ] && { printf '/\n'; return; }
-    parent=$(dirname -- "$d")
-    base=$(basename -- "$d")
-    parent=$(realpath -m -- "$parent")
+    if [ "$d" = / ]; then abs_dir_out=/; return; fi
+    case $d in
+        */*) parent=${d%/*}; base=${d##*/}; [ -n "$parent" ] || parent=/ ;;
+        *) parent=.; base=$d ;;
+    esac
+    # "; echo x": command substitution would drop trailing newlines of the name
+    parent=$(realpath -m -- "$parent"; echo x); parent=${parent%$'\n'x}
     case $base in
-        .|..) realpath -m -- "$parent/$base" ;;
-        *) printf '%s\n' "${parent%/}/$base" ;;
+        .|..) abs_dir_out=$(realpath -m -- "$parent/$base"; echo x); abs_dir_out=${abs_dir_out%$'\n'x} ;;
+        *) abs_dir_out=${parent%/}/$base ;;
     esac
 }
 
@@ -307,7 +312,8 @@ default_log_for() { printf '%s/%s.log\n' "$APSYSFS_LOG_DIR" "$(escape_path "$1")
 # ---------------------------------------------------------------- mounts
 
 # The kernel writes space, tab, newline and backslash in mountinfo paths as \ooo.
-mountinfo_unescape() { printf '%b' "$1"; }
+# mountinfo_unescape VAR ESCAPED: sets VAR (any character kept, trailing newlines too).
+mountinfo_unescape() { printf -v "$1" '%b' "$2"; }
 mountinfo_escape() {
     local s=${1//\\/\\134}
     s=${s// /\\040}
@@ -315,17 +321,39 @@ mountinfo_escape() {
     printf '%s' "${s//$'\n'/\\012}"
 }
 
-# apsysfs_mounts: "MOUNTPOINT<TAB>DEVNO" for every fuse.apsysfs mount, in mount order.
-# DEVNO is the kernel dev_t (major<<20|minor), the name under /sys/fs/fuse/connections.
+# own_fsname: the source (fsname) of the mounts this checkout's daemons make, as
+# org.apsysfs.fuse.FuseMount.FSNAME computes it: apsysfs@CHECKOUT, or plain apsysfs when the
+# checkout's path has a character outside [A-Za-z0-9/._+-].
+own_fsname() {
+    local root
+    root=$(realpath -- "$APSYSFS_ROOT")
+    if [[ $root =~ ^[A-Za-z0-9/._+-]+$ ]]; then
+        printf 'apsysfs@%s\n' "$root"
+    else
+        printf 'apsysfs\n'
+    fi
+}
+
+# apsysfs_mounts: "MOUNTPOINT<TAB>DEVNO<TAB>SOURCE<TAB>UID" for every fuse.apsysfs mount, in
+# mount order. MOUNTPOINT and SOURCE are escaped as in mountinfo (a blank, tab, newline or
+# backslash as \ooo, so a line is always one mount: unescape with mountinfo_unescape); DEVNO is
+# the kernel dev_t (major<<20|minor), the name under /sys/fs/fuse/connections; UID is the
+# mount's FUSE owner (user_id=), -1 if not shown.
 apsysfs_mounts() {
-    local line f majmin rest
+    local line f t majmin rest uid o
     while IFS= read -r line; do
         # fields: id parent maj:min root mountpoint opts [optional...] - fstype source superopts
         rest=${line#* - }
         [ "${rest%% *}" = "$APSYSFS_FSTYPE" ] || continue
         read -r -a f <<<"$line"
+        read -r -a t <<<"$rest"
         majmin=${f[2]}
-        printf '%s\t%s\n' "$(mountinfo_unescape "${f[4]}")" "$(( (${majmin%%:*} << 20) | ${majmin#*:} ))"
+        uid=-1
+        IFS=, read -r -a o <<<"${t[2]:-}"
+        for rest in "${o[@]}"; do
+            case $rest in user_id=*) uid=${rest#user_id=} ;; esac
+        done
+        printf '%s\t%s\t%s\t%s\n' "${f[4]}" "$(( (${majmin%%:*} << 20) | ${majmin#*:} ))" "${t[1]:-}" "$uid"
     done </proc/self/mountinfo
 }
 
@@ -344,9 +372,10 @@ mount_fstype() {
 
 # mount_devno DIR: connection number of the topmost apsysfs mount at DIR.
 mount_devno() {
-    local mp dev found=
-    while IFS=$'\t' read -r mp dev; do
-        [ "$mp" = "$1" ] && found=$dev
+    local mp dev found= want
+    want=$(mountinfo_escape "$1")
+    while IFS=$'\t' read -r mp dev _; do
+        [ "$mp" = "$want" ] && found=$dev
     done < <(apsysfs_mounts)
     printf '%s\n' "$found"
 }
@@ -431,13 +460,19 @@ force_unmount() {
     [ "$(mount_fstype "$dir")" != "$APSYSFS_FSTYPE" ]
 }
 
-# clear_stale_mounts: detach every fuse.apsysfs mount whose daemon is gone.
+# clear_stale_mounts: detach the fuse.apsysfs mounts whose daemon is gone and that are ours:
+# made by this checkout's daemons (source $(own_fsname)) and owned by this user (user_id=).
+# Another user's or another checkout's stale mount is left to them (it is listed by "status").
 clear_stale_mounts() {
-    local mp dev n=0
-    while IFS=$'\t' read -r mp dev; do
+    local emp mp dev src uid n=0 me mine
+    me=$(id -u)
+    mine=$(mountinfo_escape "$(own_fsname)")
+    while IFS=$'\t' read -r emp dev src uid; do
+        [ "$uid" = "$me" ] && [ "$src" = "$mine" ] || continue
+        mountinfo_unescape mp "$emp"
         [ "$(probe_stat "$mp" 2)" = notconn ] || continue
-        say "clearing stale mount at $mp (its daemon is gone)"
-        force_unmount "$mp" || say "could not unmount $mp"
+        say "clearing stale mount at $emp (its daemon is gone)"
+        force_unmount "$mp" || say "could not unmount $emp"
         rm -f -- "$(pid_file_for "$mp")" 2>/dev/null || true
         n=$((n + 1))
     done < <(apsysfs_mounts | tac)
@@ -454,17 +489,24 @@ pid_alive() {
     [ "$st" != Z ] && [ -n "$st" ]
 }
 
-# pid_args PID: the process's arguments, one per line.
+# pid_args PID: the process's arguments, one per line (for display and matching of names
+# without newlines; is_daemon_for compares NUL-separated arguments exactly).
 pid_args() { tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null; }
 
-# is_daemon_for PID DIR: PID is an apsysfs daemon ("... apsysfs.jar run DIR ...").
+# is_daemon_for PID DIR: PID is an apsysfs daemon ("... apsysfs.jar run DIR ..."); DIR may hold
+# any character.
 is_daemon_for() {
-    local args
+    local a main= run= dir=
     pid_alive "$1" || return 1
-    args=$(pid_args "$1") || return 1
-    printf '%s\n' "$args" | grep -q -e 'apsysfs.*\.jar$' -e '^org\.apsysfs\.cli\.Main$' || return 1
-    printf '%s\n' "$args" | grep -qx 'run' || return 1
-    printf '%s\n' "$args" | grep -qxF -- "$2"
+    [ -r "/proc/$1/cmdline" ] || return 1
+    while IFS= read -r -d '' a; do
+        case $a in
+            *apsysfs*.jar | org.apsysfs.cli.Main) main=1 ;;
+            run) run=1 ;;
+        esac
+        [ "$a" = "$2" ] && dir=1
+    done <"/proc/$1/cmdline"
+    [ -n "$main" ] && [ -n "$run" ] && [ -n "$dir" ]
 }
 
 # daemon_pid DIR: pid of the daemon serving DIR (pid file first, then a process scan).
@@ -490,5 +532,12 @@ daemon_pid() {
 
 # daemon_log PID: the --log-file the daemon was started with.
 daemon_log() {
-    pid_args "$1" | awk 'f { print; exit } $0 == "--log-file" { f = 1 } /^--log-file=/ { sub(/^--log-file=/, ""); print; exit }'
+    local a next=
+    while IFS= read -r -d '' a; do
+        if [ -n "$next" ]; then printf '%s\n' "$a"; return; fi
+        case $a in
+            --log-file) next=1 ;;
+            --log-file=*) printf '%s\n' "${a#--log-file=}"; return ;;
+        esac
+    done <"/proc/$1/cmdline" 2>/dev/null
 }

@@ -22,6 +22,10 @@ fail() {
     exit 1
 }
 
+# Our PID as the daemon sees it (the host's /proc is still mounted here): the daemon makes
+# the simulated kernel's device nodes in our private /dev through /proc/PID/root/dev.
+read -r host_pid _ </proc/self/stat
+
 # Programs started in here (libvirtd, udevadm) are our children: a fresh /proc shows them
 # and only them.
 mount -t proc proc /proc 2>/dev/null || fail "cannot mount /proc in the new PID namespace"
@@ -88,9 +92,39 @@ done <<<"${APSYSFS_SHELL_ETC:-}"
 unset APSYSFS_SHELL_ETC
 # --- end of live system, part 2
 
+# A private /dev, as devtmpfs would show the simulated kernel's devices: a copy of the host's
+# nodes (so /dev/null, /dev/tty, ... work) on the stage tmpfs, with the host's /dev/pts,
+# /dev/shm, /dev/mqueue and /dev/hugepages bound in again. The daemon adds /dev/z90crypt and
+# the zcrypt nodes of class/zcrypt/create (below, once the tree is /sys). APSYSFS_SHELL_DEV=0
+# keeps the host's /dev.
+private_dev=0
+if [ "${APSYSFS_SHELL_DEV:-1}" = 1 ]; then
+    mkdir -p -- "$stage/dev.host"
+    mount --rbind /dev "$stage/dev.host" || fail "cannot bind /dev into $stage"
+    private_copy /dev
+    for sub in pts shm mqueue hugepages; do
+        if mountpoint -q "$stage/dev.host/$sub"; then
+            mkdir -p "/dev/$sub"
+            mount --rbind -- "$stage/dev.host/$sub" "/dev/$sub" || fail "cannot bind /dev/$sub"
+        fi
+    done
+    umount -l "$stage/dev.host" 2>/dev/null || true
+    private_dev=1
+fi
+unset APSYSFS_SHELL_DEV
+
 # Last, so that nothing above is affected: the simulated tree at /sys.
 mount --bind -- "$tree" /sys || fail "cannot bind $tree over /sys"
 [ -r /sys/bus/ap/bindings ] || fail "/sys/bus/ap/bindings is not readable after binding $tree over /sys"
+
+# The simulated devtmpfs: the daemon makes and removes the nodes in our /dev from now on.
+if [ "$private_dev" = 1 ] && [ -e /sys/kernel/debug/apsysfs/devtmpfs ]; then
+    if ! msg=$( { printf '%s\n' "$host_pid" >/sys/kernel/debug/apsysfs/devtmpfs; } 2>&1); then
+        printf 'apsysfs shell: no simulated device nodes in /dev (%s; see kernel/debug/apsysfs/dmesg)\n' \
+            "${msg##*: }" >&2
+        private_dev=0
+    fi
+fi
 
 export APSYSFS_SHELL=$tree
 # libudev (udevadm, libvirt) refuses a /sys that is not sysfs unless told not to check.
@@ -134,4 +168,5 @@ set +e
 "$@"
 rc=$?
 udevd_stop # --- live system: udevd ends before the namespace does, without a crash report
+[ "$private_dev" = 0 ] || printf -- '-%s\n' "$host_pid" >/sys/kernel/debug/apsysfs/devtmpfs 2>/dev/null || true
 exit $rc

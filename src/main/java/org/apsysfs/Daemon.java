@@ -16,6 +16,8 @@ import org.apsysfs.mdev.MdevCore;
 import org.apsysfs.vfio.IommuGroups;
 import org.apsysfs.vfio_ap.VfioApDrv;
 import org.apsysfs.zcrypt.Cex4Drivers;
+import org.apsysfs.zcrypt.ZcryptApi;
+import org.apsysfs.debugfs.DevtmpfsFiles;
 
 /**
  * One simulated system as the daemon serves it: the kernel booted on a machine with the AP
@@ -104,6 +106,7 @@ public final class Daemon {
         beforeBus.accept(hw);
         ApBus bus = new ApBus(k, hw);
         bus.register();
+        ZcryptApi.init(k);
         Cex4Drivers.register(k, bus);
         MdevCore mdev = new MdevCore(k);
         Guests guests = new Guests();
@@ -111,6 +114,7 @@ public final class Daemon {
         new GuestFiles(k, guests, vfio, bus);
         new FaultFiles(k, hw, guests);
         new HostFiles(k, hw, bus);
+        new DevtmpfsFiles(k);
         new VfioApFiles(k, vfio.matrixDev());
         bus.bootMasks(cmdline);
         bus.initialScan();

@@ -20,6 +20,8 @@ public final class Kernel {
     private final Kernfs sysfs;
     private final KernfsDir bus;
     private final KernfsDir devices;
+    private final KernfsDir virtualDir;
+    private final KernfsDir devChar;
     private final KernfsDir classDir;
     private final KernfsDir kernelDir;
     private final KernfsDir module;
@@ -39,7 +41,13 @@ public final class Kernel {
         this.bus = root.mkdir("bus").markPermanent();
         this.classDir = root.mkdir("class").markPermanent();
         this.devices = root.mkdir("devices").markPermanent();
+        // the parent of devices without a parent (virtual_device_parent, drivers/base/core.c)
+        this.virtualDir = devices.mkdir("virtual").markPermanent();
         this.kernelDir = root.mkdir("kernel").markPermanent();
+        // /sys/dev/char and /sys/dev/block: MAJOR:MINOR links to devices (device_create_sys_dev_entry)
+        KernfsDir dev = root.mkdir("dev").markPermanent();
+        dev.mkdir("block").markPermanent();
+        this.devChar = dev.mkdir("char").markPermanent();
         this.module = root.mkdir("module").markPermanent();
         // /sys/kernel/debug is where debugfs is mounted; its root is root-only (debugfs'
         // DEBUGFS_DEFAULT_MODE 0700, fs/debugfs/inode.c), so only root reaches the control files
@@ -72,6 +80,16 @@ public final class Kernel {
     /** {@code /sys/devices}. */
     public KernfsDir devicesDir() {
         return devices;
+    }
+
+    /** {@code /sys/devices/virtual}. */
+    public KernfsDir virtualDir() {
+        return virtualDir;
+    }
+
+    /** {@code /sys/dev/char}. */
+    public KernfsDir devCharDir() {
+        return devChar;
     }
 
     /** {@code /sys/class}. */

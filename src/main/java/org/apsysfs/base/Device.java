@@ -60,6 +60,15 @@ public class Device {
     /** Being deleted ({@code dev->p->dead}): set under device_lock; probes refuse it. */
     volatile boolean dead;
     private volatile String powerControl = "auto";
+    /** The class of a class device ({@code dev->class}), or null. Set before {@link #add}. */
+    private DeviceClass deviceClass;
+    /** {@code dev->devt} as (major, minor), or -1 for none. Set before {@link #add}. */
+    private int major = -1;
+    private int minor = -1;
+
+    /** {@code dev->devt}: the device's dev_t file and MAJOR/MINOR/DEVNAME ({@code devt_attr}, {@code dev_uevent}). */
+    static final AttributeGroup<Device> DEVT_ATTRS = AttributeGroup.of(
+            Attribute.ro("dev", d -> d.major + ":" + d.minor + "\n"));
 
     protected Device(Kernel kernel, String name, Device parent, BusType bus) {
         this.kernel = kernel;
@@ -118,6 +127,42 @@ public class Device {
         return kernel;
     }
 
+    /**
+     * Makes this a class device with a device number ({@code dev->class = cls; dev->devt =
+     * MKDEV(major, minor)}), before {@link #add}: the directory gets {@code dev} and a
+     * {@code subsystem} link to {@code /sys/class/CLS}, the class directory a link to the
+     * device, and the device's uevents carry {@code MAJOR}, {@code MINOR} and
+     * {@code DEVNAME} ({@code dev_uevent}, drivers/base/core.c). {@code major < 0}: no dev_t.
+     */
+    protected final void setClass(DeviceClass cls, int major, int minor) {
+        this.deviceClass = cls;
+        this.major = major;
+        this.minor = minor;
+    }
+
+    /** The class of a class device, or null. */
+    public final DeviceClass deviceClass() {
+        return deviceClass;
+    }
+
+    /** {@code MAJOR(dev->devt)}, or -1. */
+    public final int major() {
+        return major;
+    }
+
+    /** {@code MINOR(dev->devt)}, or -1. */
+    public final int minor() {
+        return minor;
+    }
+
+    /**
+     * The node name below /dev ({@code device_get_devnode}): the class's devnode callback if it
+     * has one, else the device name with every {@code !} turned into {@code /}.
+     */
+    public String devnode() {
+        return name.replace('!', '/');
+    }
+
     /** {@code DEVTYPE=}, from the device type's name; null for none. */
     protected String devtype() {
         return null;
@@ -154,6 +199,11 @@ public class Device {
      */
     protected List<String> ueventBaseEnv() {
         List<String> env = new ArrayList<>(6);
+        if (major >= 0) {
+            env.add("MAJOR=" + major);
+            env.add("MINOR=" + minor);
+            env.add("DEVNAME=" + devnode());
+        }
         String t = devtype();
         if (t != null) {
             env.add(DEVTYPE_VARS.computeIfAbsent(t, v -> "DEVTYPE=" + v));
@@ -164,7 +214,7 @@ public class Device {
 
     /** True if the uevent filter lets events of this device through (it has a bus or class). */
     protected boolean ueventFiltered() {
-        return bus == null;
+        return bus == null && deviceClass == null;
     }
 
     private String ueventShow() {
@@ -195,7 +245,10 @@ public class Device {
 
     /** The subsystem name for uevents (the bus name), or null. */
     protected String subsystemName() {
-        return bus == null ? null : bus.name();
+        if (bus != null) {
+            return bus.name();
+        }
+        return deviceClass == null ? null : deviceClass.name();
     }
 
     /** Sends a uevent for this device with extra variables (KOBJ_CHANGE etc.). */
@@ -222,13 +275,25 @@ public class Device {
             for (AttributeGroup<?> g : typeGroups()) {
                 addGroupUnchecked(g);
             }
+            if (major >= 0) {
+                dir.addGroup(DEVT_ATTRS, this);
+                // device_create_sys_dev_entry: /sys/dev/char/MAJOR:MINOR
+                kernel.devCharDir().symlink(major + ":" + minor, dir);
+            }
             if (bus != null) {
                 dir.symlink("subsystem", bus.dir());
                 bus.devicesDir().symlink(name, dir);
+            } else if (deviceClass != null) {
+                // device_add_class_symlinks: subsystem, and the class's link to the device
+                dir.symlink("subsystem", deviceClass.dir());
+                deviceClass.dir().symlink(name, dir);
             }
         });
         dead = false;
         registered = true;
+        if (major >= 0) {
+            Devtmpfs.of(kernel).createNode(devnode(), major, minor);
+        }
         if (bus != null) {
             bus.addDevice(this);
         }
@@ -292,9 +357,17 @@ public class Device {
             }
             if (bus != null) {
                 bus.devicesDir().removeChild(name);
+            } else if (deviceClass != null) {
+                deviceClass.dir().removeChild(name);
+            }
+            if (major >= 0) {
+                kernel.devCharDir().removeChild(major + ":" + minor);
             }
             dir.remove();
         });
+        if (major >= 0) {
+            Devtmpfs.of(kernel).deleteNode(devnode());
+        }
         if (!ueventFiltered()) {
             kernel.uevents().send("remove", path, subsystemName(), env);
         }

@@ -14,7 +14,7 @@ import org.apsysfs.base.Driver;
 import org.apsysfs.hardware.ApMask;
 import org.apsysfs.hardware.ApMode;
 import org.apsysfs.hardware.ApRc;
-import org.apsysfs.hardware.ApHardware;
+import org.apsysfs.hardware.ApMachine;
 import org.apsysfs.hardware.Apqn;
 import org.apsysfs.hardware.QactResult;
 import org.apsysfs.hardware.Qci;
@@ -68,7 +68,7 @@ public final class ApBus extends BusType {
             Attribute.ro("bindings_complete_count", b -> b.bindingsCompleteCount.get() + "\n"),
             Attribute.ro("features", ApBus::featuresShow));
 
-    private final ApHardware hw;
+    private final ApMachine hw;
     private final KMutex attrMutex = new KMutex(AP_ATTR_MUTEX);
     private final KMutex scanMutex = new KMutex(AP_SCAN_BUS_MUTEX);
     private final Device root;
@@ -99,7 +99,7 @@ public final class ApBus extends BusType {
     private volatile boolean bindingsComplete;
     private ScheduledExecutorService timer;
 
-    public ApBus(Kernel kernel, ApHardware hw) {
+    public ApBus(Kernel kernel, ApMachine hw) {
         // every APQN the machine's ids allow, and the cards
         super(kernel, "ap", (hw.maxAdapterId() + 1) * (hw.maxDomainId() + 2));
         this.hw = hw;
@@ -132,7 +132,8 @@ public final class ApBus extends BusType {
                 ApMask.full(), ApMask.full(), ApMask.full()));
     }
 
-    public ApHardware hardware() {
+    /** The hardware this kernel's AP bus runs on (the machine, or a guest's view of it). */
+    public ApMachine hardware() {
         return hw;
     }
 
@@ -168,12 +169,37 @@ public final class ApBus extends BusType {
     }
 
     public boolean interruptsEnabled() {
-        return true;
+        return hw.adapterInterrupts();
     }
 
     /** A host NIB address for a queue's adapter interrupts (any stable non-zero value). */
     static long hostNib(int apqn) {
         return 0x0000_7f00_0000_0000L | ((long) apqn << 12);
+    }
+
+    /** Set when this bus runs in a guest: its one indicator byte ({@code ap_airq}), 0 on the host. */
+    private volatile long airqNib;
+
+    /**
+     * The notification indicator the bus registers with AQIC for a queue: the host's per-queue
+     * address, or the guest's single {@code ap_airq} indicator ({@link #useAirqIndicator}).
+     */
+    long nib(int apqn) {
+        long a = airqNib;
+        return a != 0 ? a : hostNib(apqn);
+    }
+
+    /** The AP bus runs in a guest whose adapter-interrupt indicator lives at guest address {@code nib}. */
+    public void useAirqIndicator(long nib) {
+        this.airqNib = nib;
+    }
+
+    /**
+     * Whether queues get the SE secure-binding files: {@code ap_sb_available() &&
+     * is_prot_virt_guest()} ({@code ap_queue_create}, ap_queue.c).
+     */
+    boolean seBindFiles() {
+        return qci.apsb() && hw.protectedGuest();
     }
 
     /** The current apmask; the caller holds ap_attr_mutex or accepts a racy snapshot. */

@@ -4,8 +4,10 @@ import java.util.List;
 import org.apsysfs.Kernel;
 import org.apsysfs.base.Uevent;
 import org.apsysfs.hardware.ApMode;
+import org.apsysfs.hardware.ApQueueStatus;
 import org.apsysfs.hardware.ApRc;
 import org.apsysfs.hardware.Apqn;
+import org.apsysfs.hardware.TapqInfo;
 import org.apsysfs.hardware.TapqResult;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
@@ -40,8 +42,27 @@ public final class ApQueue extends ApDevice {
             Attribute.ro("ap_functions", ApQueue::apFunctionsShow),
             Attribute.rw("driver_override", ApQueue::driverOverrideShow, ApQueue::driverOverrideStore));
 
+    /**
+     * {@code ap_queue_dev_sb_attrs}: the SE secure-binding files, added to a queue only when
+     * the bus has SE bind support (QCI APSB, {@code ap_sb_available}) and the kernel runs as a
+     * Secure Execution guest ({@code is_prot_virt_guest}) ({@code ap_queue_create}, ap_queue.c).
+     */
+    static final AttributeGroup<ApQueue> SE_ATTRS = AttributeGroup.of(
+            Attribute.rw("se_bind", ApQueue::seBindShow, ApQueue::seBindStore),
+            Attribute.rw("se_associate", ApQueue::seAssociateShow, ApQueue::seAssociateStore));
+
+    /** {@code ASSOC_IDX_INVALID} (ap_bus.h). */
+    static final int ASSOC_IDX_INVALID = 0x10000;
+
     private final ApCard card;
     private final int apqn;
+    private final boolean seFiles;
+    /** Guarded by this: {@code aq->se_bstate}, the SE bind state TAPQ last reported. */
+    private int seBstate;
+    /** Guarded by this: {@code aq->assoc_idx}. */
+    private int assocIdx = ASSOC_IDX_INVALID;
+    /** Guarded by this: {@code aq->rapq_fbit}, the next reset is a full one (SE unbind). */
+    private boolean rapqFbit;
     volatile boolean config;
     volatile boolean chkstop;
     /** Guarded by this. */
@@ -65,6 +86,7 @@ public final class ApQueue extends ApDevice {
         this.apqn = Apqn.of(card.id(), domain);
         this.config = config;
         this.chkstop = chkstop;
+        this.seFiles = bus.seBindFiles();
     }
 
     public ApCard card() {
@@ -112,7 +134,22 @@ public final class ApQueue extends ApDevice {
      * AP bus initialised it); zcrypt sends requests only to such queues.
      */
     public synchronized boolean usable() {
-        return config && !chkstop && devState == DevState.OPERATING;
+        if (!config || chkstop || devState != DevState.OPERATING) {
+            return false;
+        }
+        // SE guest's queues additionally need to be bound (ap_q_needs_bind)
+        return !(supportsBind() && apBus.qci().apsb())
+                || seBstate == TapqInfo.BS_USABLE || seBstate == TapqInfo.BS_USABLE_NO_SECURE_KEY;
+    }
+
+    /** {@code ap_q_supports_bind}: EP11 and accelerator queues. */
+    private boolean supportsBind() {
+        return (card.info().functions() & (TapqInfo.FN_EP11 | TapqInfo.FN_ACCEL)) != 0;
+    }
+
+    /** {@code ap_q_supports_assoc}: EP11 queues. */
+    private boolean supportsAssoc() {
+        return (card.info().functions() & TapqInfo.FN_EP11) != 0;
     }
 
     public boolean chkstop() {
@@ -142,7 +179,7 @@ public final class ApQueue extends ApDevice {
 
     @Override
     protected List<AttributeGroup<?>> typeGroups() {
-        return List.of(QUEUE_ATTRS);
+        return seFiles ? List.of(QUEUE_ATTRS, SE_ATTRS) : List.of(QUEUE_ATTRS);
     }
 
     public Object drvdata() {
@@ -253,9 +290,7 @@ public final class ApQueue extends ApDevice {
      * (with adapter interrupts) interrupts enabled.
      */
     public synchronized void initHostState() {
-        devState = DevState.OPERATING;
-        smState = SmState.RESET_START;
-        runStateMachine();
+        initState();
     }
 
     /** Runs the (simulated, instantaneous) state machine when the queue is initialised and usable. */
@@ -269,8 +304,29 @@ public final class ApQueue extends ApDevice {
             // resets the queue (a ZAPQ from an earlier remove), AQIC is refused: the kernel's
             // state machine keeps polling in RESET_WAIT, so stay there and try again when the
             // state is next looked at (pollStateMachine).
+            if (smState == SmState.RESET_START && rapqFbit) {
+                // ap_sm_reset: RAPQ with the F bit (an SE unbind), which the hardware runs
+                // asynchronously: the state machine waits in RESET_WAIT until TAPQ is normal
+                ApQueueStatus st = apBus.hardware().rapq(apqn, true);
+                if (st.rc() != ApRc.NORMAL && st.rc() != ApRc.RESET_IN_PROGRESS) {
+                    devState = DevState.ERROR;
+                    return;
+                }
+                rapqFbit = false;
+                smState = SmState.RESET_WAIT;
+            }
+            if (apBus.qci().apsb()) {
+                // ap_sm_reset_wait: TAPQ with the T bit; the SE bind state is taken from it
+                TapqResult r = apBus.hardware().tapq(apqn, true);
+                if (smState == SmState.RESET_WAIT && (r.rc() == ApRc.RESET_IN_PROGRESS || r.rc() == ApRc.BUSY)) {
+                    return;
+                }
+                if (r.rc() == ApRc.NORMAL && r.info() != null) {
+                    seBstate = r.info().bindState();
+                }
+            }
             if (apBus.interruptsEnabled()) {
-                ApRc rc = apBus.hardware().aqic(apqn, true, ApBus.HOST_ISC, ApBus.hostNib(apqn)).rc();
+                ApRc rc = apBus.hardware().aqic(apqn, true, ApBus.HOST_ISC, apBus.nib(apqn)).rc();
                 if (rc == ApRc.RESET_IN_PROGRESS || rc == ApRc.BUSY) {
                     smState = SmState.RESET_WAIT;
                     return;
@@ -345,6 +401,179 @@ public final class ApQueue extends ApDevice {
     private void initState() {
         devState = DevState.OPERATING;
         smState = SmState.RESET_START;
+        assocIdx = ASSOC_IDX_INVALID;
         runStateMachine();
+    }
+
+    // ---------------------------------------------------------------- SE secure binding
+
+    /** TAPQ with the T bit for an SE file; a response code above BUSY is EIO. */
+    private TapqResult seTapq(String file, boolean strict) {
+        TapqResult r = apBus.hardware().tapq(apqn, true);
+        if ((strict ? r.rc() != ApRc.NORMAL : r.rc().code() > ApRc.BUSY.code()) || r.info() == null) {
+            throw KernelException.of(Errno.EIO, "ap: %s: %s: TAPQ answered rc 0x%02x", name(), file, r.rc().code());
+        }
+        return r;
+    }
+
+    /** {@code se_bind_show}: "-" for a queue that cannot bind, else "bound" or "unbound" by TAPQ's bs. */
+    private String seBindShow() {
+        if (!supportsBind()) {
+            return "-\n";
+        }
+        int bs = seTapq("se_bind", false).info().bindState();
+        synchronized (this) {
+            seBstate = bs;
+        }
+        return bs == TapqInfo.BS_USABLE || bs == TapqInfo.BS_USABLE_NO_SECURE_KEY ? "bound\n" : "unbound\n";
+    }
+
+    /**
+     * {@code se_bind_store} (ap_queue.c): EINVAL for a queue that cannot bind or a value that
+     * is no boolean; 0 unbinds (flush, then the queue restarts with a full reset, RAPQ with the F
+     * bit); 1 binds: EIO unless TAPQ is normal, EINVAL unless the queue is "available for
+     * binding", EBUSY while the state machine is still before IDLE, EIO if BAPQ fails or the
+     * bind state is not "usable" afterwards.
+     */
+    private void seBindStore(String buf) {
+        if (!supportsBind()) {
+            throw KernelException.of(Errno.EINVAL, "ap: %s: se_bind: the queue cannot be bound (not EP11 or accelerator)", name());
+        }
+        boolean value;
+        try {
+            value = org.apsysfs.kernel.Kstrtox.kstrtobool(buf);
+        } catch (KernelException e) {
+            throw KernelException.of(e.errno(), "ap: %s: se_bind: '%s' is not a boolean", name(),
+                    org.apsysfs.kernel.Printable.of(buf));
+        }
+        if (!value) {
+            synchronized (this) {
+                flush();
+                rapqFbit = true;
+                initState();
+            }
+            return;
+        }
+        TapqResult r = apBus.hardware().tapq(apqn, true);
+        if (r.rc() != ApRc.NORMAL || r.info() == null) {
+            throw KernelException.of(Errno.EIO, "ap: %s: se_bind: TAPQ answered rc 0x%02x", name(), r.rc().code());
+        }
+        synchronized (this) {
+            pollStateMachine();
+            seBstate = r.info().bindState();
+            if (seBstate != TapqInfo.BS_AVAIL_FOR_BINDING) {
+                throw KernelException.of(Errno.EINVAL, "ap: %s: se_bind: bind attempt with bs %d", name(), seBstate);
+            }
+            if (smState.compareTo(SmState.IDLE) < 0) {
+                throw KernelException.of(Errno.EBUSY, "ap: %s: se_bind: the queue is still being reset", name());
+            }
+            ApQueueStatus st = apBus.hardware().bapq(apqn);
+            if (st.rc() != ApRc.NORMAL) {
+                throw KernelException.of(Errno.EIO, "ap: %s: se_bind: BAPQ answered rc 0x%02x", name(), st.rc().code());
+            }
+            assocIdx = ASSOC_IDX_INVALID;
+            TapqResult v = apBus.hardware().tapq(apqn, true);
+            if (v.rc() != ApRc.NORMAL || v.info() == null) {
+                throw KernelException.of(Errno.EIO, "ap: %s: se_bind: TAPQ answered rc 0x%02x", name(), v.rc().code());
+            }
+            seBstate = v.info().bindState();
+            if (seBstate != TapqInfo.BS_USABLE && seBstate != TapqInfo.BS_USABLE_NO_SECURE_KEY) {
+                throw KernelException.of(Errno.EIO, "ap: %s: se_bind: BAPQ success, but bs shows %d", name(), seBstate);
+            }
+        }
+    }
+
+    /**
+     * {@code se_associate_show}: "-" for a non-EP11 queue; "associated N", "association
+     * pending" or "unassociated" by TAPQ's bs and the index last written.
+     */
+    private String seAssociateShow() {
+        if (!supportsAssoc()) {
+            return "-\n";
+        }
+        int bs = seTapq("se_associate", false).info().bindState();
+        synchronized (this) {
+            seBstate = bs;
+            if (smState == SmState.ASSOC_WAIT) {
+                runAssocWait(bs);
+            }
+            switch (bs) {
+                case TapqInfo.BS_USABLE:
+                    if (assocIdx == ASSOC_IDX_INVALID) {
+                        throw KernelException.of(Errno.EIO, "ap: %s: se_associate: usable but no association index", name());
+                    }
+                    return "associated " + assocIdx + "\n";
+                case TapqInfo.BS_USABLE_NO_SECURE_KEY:
+                    if (assocIdx != ASSOC_IDX_INVALID) {
+                        return "association pending\n";
+                    }
+                    return "unassociated\n";
+                default:
+                    return "unassociated\n";
+            }
+        }
+    }
+
+    /**
+     * {@code se_associate_store} (ap_queue.c): EINVAL for a non-EP11 queue; kstrtouint base 0
+     * (EINVAL/ERANGE); an index of 0x10000 or more EINVAL; EIO unless TAPQ is normal; EINVAL
+     * unless the queue is bound without a secure key ("usable, no secure key"); EBUSY unless the
+     * state machine is IDLE; EIO if AAPQ fails. The association then completes asynchronously
+     * (ASSOC_WAIT until TAPQ reports "usable").
+     */
+    private void seAssociateStore(String buf) {
+        if (!supportsAssoc()) {
+            throw KernelException.of(Errno.EINVAL, "ap: %s: se_associate: the queue cannot be associated (not EP11)", name());
+        }
+        long value;
+        try {
+            value = org.apsysfs.kernel.Kstrtox.kstrtouint(buf, 0);
+        } catch (KernelException e) {
+            throw KernelException.of(e.errno(), "ap: %s: se_associate: '%s' is not an unsigned number", name(),
+                    org.apsysfs.kernel.Printable.of(buf));
+        }
+        if (value >= ASSOC_IDX_INVALID) {
+            throw KernelException.of(Errno.EINVAL, "ap: %s: se_associate: index %d is not below %d", name(), value,
+                    ASSOC_IDX_INVALID);
+        }
+        TapqResult r = apBus.hardware().tapq(apqn, true);
+        if (r.rc() != ApRc.NORMAL || r.info() == null) {
+            throw KernelException.of(Errno.EIO, "ap: %s: se_associate: TAPQ answered rc 0x%02x", name(), r.rc().code());
+        }
+        synchronized (this) {
+            pollStateMachine();
+            seBstate = r.info().bindState();
+            if (seBstate != TapqInfo.BS_USABLE_NO_SECURE_KEY) {
+                throw KernelException.of(Errno.EINVAL, "ap: %s: se_associate: association attempt with bs %d", name(), seBstate);
+            }
+            if (smState != SmState.IDLE) {
+                throw KernelException.of(Errno.EBUSY, "ap: %s: se_associate: the queue is not idle", name());
+            }
+            ApQueueStatus st = apBus.hardware().aapq(apqn, (int) value);
+            if (st.rc() != ApRc.NORMAL && st.rc() != ApRc.STATE_CHANGE_IN_PROGRESS) {
+                throw KernelException.of(Errno.EIO, "ap: %s: se_associate: AAPQ answered rc 0x%02x", name(), st.rc().code());
+            }
+            smState = SmState.ASSOC_WAIT;
+            assocIdx = (int) value;
+            TapqResult v = apBus.hardware().tapq(apqn, true);
+            if (v.info() != null) {
+                runAssocWait(v.info().bindState());
+            }
+        }
+    }
+
+    /**
+     * {@code ap_sm_assoc_wait}: "usable" ends the wait (IDLE); "usable, no secure key" keeps
+     * waiting; anything else means a reset from outside: the index is dropped and the queue
+     * goes to ERROR. The caller holds this.
+     */
+    private void runAssocWait(int bs) {
+        seBstate = bs;
+        if (bs == TapqInfo.BS_USABLE) {
+            smState = SmState.IDLE;
+        } else if (bs != TapqInfo.BS_USABLE_NO_SECURE_KEY) {
+            assocIdx = ASSOC_IDX_INVALID;
+            devState = DevState.ERROR;
+        }
     }
 }

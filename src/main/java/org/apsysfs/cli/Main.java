@@ -14,6 +14,8 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("run")) {
+            // before anything else: a signal that ends the daemon leaves a stale mount
+            Signals.ignoreTheOthers();
             // loading jnr-fuse and libfuse takes longer than parsing the command line: start now,
             // on a thread of its own from the start (FuseMount's class initialisation sets up
             // the log, which need not delay the parsing either)

@@ -102,15 +102,8 @@ final class RunCommand implements Callable<Integer> {
         }
         FuseMount mount = new FuseMount(sim::kernfs, mnt, allowOther, singleThreaded);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> mount.unmount(2, TimeUnit.SECONDS), "apsysfs-shutdown"));
-        // SIGTERM/SIGINT: unmount and return normally (exit 0) instead of the JVM's 143/130
-        for (String sig : new String[] {"TERM", "INT"}) {
-            try {
-                sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> new Thread(
-                        () -> mount.unmount(2, TimeUnit.SECONDS), "apsysfs-sig" + sig).start());
-            } catch (IllegalArgumentException e) {
-                // signal not available (e.g. ignored by the parent); the JVM's default stays
-            }
-        }
+        // SIGTERM/SIGINT/SIGHUP: unmount and return normally (exit 0) instead of the JVM's 143/130/129
+        Signals.onStop(() -> mount.unmount(2, TimeUnit.SECONDS));
         if (!mount.start(30, TimeUnit.SECONDS)) {
             System.err.println("apsysfs: mounting " + mnt + " failed (see the log)");
             if (attach != null) {

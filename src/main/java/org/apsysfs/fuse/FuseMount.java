@@ -22,6 +22,15 @@ public final class FuseMount {
     private static final java.util.concurrent.atomic.AtomicBoolean PRELOADING =
             new java.util.concurrent.atomic.AtomicBoolean();
 
+    /**
+     * The mount's source ({@code fsname}), as /proc/self/mountinfo shows it:
+     * {@code apsysfs@CHECKOUT}, CHECKOUT being the directory the daemon's code was built in (the
+     * one holding {@code target/}), so that a stale mount tells which checkout's daemon left it
+     * ({@code scripts/test} clears only its own). Plain {@code apsysfs} when that directory is
+     * unknown or has a character outside {@code [A-Za-z0-9/._+-]} (no escaping needed anywhere).
+     */
+    public static final String FSNAME = fsname();
+
     private final SysfsFuse fs;
     private final Path mountPoint;
     private final boolean singleThreaded;
@@ -41,7 +50,7 @@ public final class FuseMount {
         this.singleThreaded = singleThreaded;
         // atomic_o_trunc: open(O_TRUNC) comes as one OPEN with O_TRUNC in its flags instead of
         // a SETATTR (truncate + getattr) first; attributes ignore the truncation either way
-        String opts = "fsname=apsysfs,subtype=apsysfs,direct_io,entry_timeout=0,attr_timeout=0,"
+        String opts = "fsname=" + FSNAME + ",subtype=apsysfs,direct_io,entry_timeout=0,attr_timeout=0,"
                 + "negative_timeout=0,atomic_o_trunc";
         if (allowOther) {
             opts += ",allow_other,default_permissions";
@@ -164,6 +173,68 @@ public final class FuseMount {
             LOG.warn("cannot run fusermount: {}", e.toString());
             return false;
         }
+    }
+
+    private static String fsname() {
+        try {
+            Path p = Path.of(FuseMount.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toRealPath();
+            // target/classes or target/apsysfs.jar: the checkout is above target/
+            Path dir = Files.isDirectory(p) ? p : p.getParent();
+            if (dir != null && dir.getFileName() != null && dir.getFileName().toString().equals("classes")) {
+                dir = dir.getParent();
+            }
+            if (dir != null && dir.getFileName() != null && dir.getFileName().toString().equals("target")) {
+                dir = dir.getParent();
+            }
+            if (dir != null && dir.toString().matches("[A-Za-z0-9/._+-]+")) {
+                return "apsysfs@" + dir;
+            }
+        } catch (Exception e) {
+            // no code source (a custom class loader): untagged
+        }
+        return "apsysfs";
+    }
+
+    /** One line of /proc/self/mountinfo: paths unescaped, the FUSE owner from {@code user_id=}. */
+    public record MountInfo(String device, Path mountPoint, String fstype, String source, int userId) {
+        /** The FUSE connection number (the device minor for major 0). */
+        public String connection() {
+            return device.substring(device.indexOf(':') + 1);
+        }
+    }
+
+    /** Every mount of this process's namespace, in mount order (empty if unreadable). */
+    public static List<MountInfo> mounts() {
+        List<MountInfo> out = new ArrayList<>();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return out;
+        }
+        for (String line : lines) {
+            // id parent maj:min root mountpoint opts [optional...] - fstype source superopts
+            String[] f = line.split(" ");
+            int sep = line.indexOf(" - ");
+            if (f.length < 5 || sep < 0) {
+                continue;
+            }
+            String[] t = line.substring(sep + 3).split(" ");
+            int uid = -1;
+            if (t.length > 2) {
+                for (String o : t[2].split(",")) {
+                    if (o.startsWith("user_id=")) {
+                        try {
+                            uid = Integer.parseInt(o.substring(8));
+                        } catch (NumberFormatException e) {
+                            // leave -1
+                        }
+                    }
+                }
+            }
+            out.add(new MountInfo(f[2], Path.of(unescape(f[4])), t[0], t.length > 1 ? unescape(t[1]) : "", uid));
+        }
+        return out;
     }
 
     /** True if {@code dir} is a mount point according to /proc/self/mountinfo. */

@@ -370,8 +370,13 @@ public final class SysfsFuse extends FuseStubFS {
             filter.apply(buf, ".", null, 0);
             filter.apply(buf, "..", null, 0);
             List<String> names = d.list();
+            // the entry's type (d_type), as kernfs_fop_readdir gives it (dt_type(pos)): libfuse
+            // takes it from st_mode of the stat passed along; nothing else of it is used
+            FileStat st = new FileStat(jnr.ffi.Runtime.getSystemRuntime());
             for (String name : names) {
-                if (filter.apply(buf, name, null, 0) != 0) {
+                KernfsNode c = d.child(name);
+                st.st_mode.set(c == null ? 0 : typeAndMode(c));
+                if (filter.apply(buf, name, st, 0) != 0) {
                     break;
                 }
             }

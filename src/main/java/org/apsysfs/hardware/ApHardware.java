@@ -23,7 +23,7 @@ import org.apsysfs.kernel.KernelException;
  * check-stopped → CHECKSTOPPED; reset still in progress → RESET_IN_PROGRESS (RAPQ/ZAPQ do not
  * restart it); otherwise the instruction's normal result.
  */
-public final class ApHardware {
+public final class ApHardware implements ApMachine {
     private static final long NO_RESET = Long.MIN_VALUE;
 
     private final Object lock = new Object();
@@ -66,6 +66,8 @@ public final class ApHardware {
         int isc;
         long nib;
         long requests;
+        /** Resets (RAPQ/ZAPQ) started on the queue since the machine started. */
+        long resets;
         /** -1 = machine default. */
         long resetDurationOverride = -1;
         /** A reset is under way: its end clears the interruption registration. */
@@ -110,11 +112,13 @@ public final class ApHardware {
     }
 
     /** The highest adapter ID the kernel uses on this machine (Na with APXA, else 63). */
+    @Override
     public int maxAdapterId() {
         return spec.maxAdapterId();
     }
 
     /** The highest domain ID the kernel uses on this machine (Nd with APXA, else 15). */
+    @Override
     public int maxDomainId() {
         return spec.maxDomainId();
     }
@@ -122,6 +126,7 @@ public final class ApHardware {
     // ------------------------------------------------------------------ instructions
 
     /** PQAP(QCI): the current configuration, or empty if the machine has no QCI. */
+    @Override
     public Optional<Qci> qci() {
         if (!spec.qciInstalled()) {
             return Optional.empty();
@@ -138,6 +143,7 @@ public final class ApHardware {
      * available) GR2 information is returned for NORMAL, RESET_IN_PROGRESS, DECONFIGURED,
      * CHECKSTOPPED and BUSY; otherwise {@code info} is null.
      */
+    @Override
     public TapqResult tapq(int apqn, boolean withInfo) {
         synchronized (lock) {
             Adapter a = configured(apqn);
@@ -168,6 +174,7 @@ public final class ApHardware {
     }
 
     /** PQAP(RAPQ): reset the queue (asynchronously; see {@link #zapq}). */
+    @Override
     public ApQueueStatus rapq(int apqn) {
         return reset(apqn, ApInstruction.RAPQ);
     }
@@ -178,6 +185,7 @@ public final class ApHardware {
      * RESET_IN_PROGRESS until the reset latency has passed on the clock. A ZAPQ while a reset
      * is still in progress answers RESET_IN_PROGRESS and changes nothing.
      */
+    @Override
     public ApQueueStatus zapq(int apqn) {
         return reset(apqn, ApInstruction.ZAPQ);
     }
@@ -188,6 +196,7 @@ public final class ApHardware {
      * and answers OTHERWISE_CHANGED if interruptions are already enabled; disabling answers
      * NORMAL also when they were already off.
      */
+    @Override
     public ApQueueStatus aqic(int apqn, boolean enable, int isc, long nibAddress) {
         synchronized (lock) {
             Adapter a = configured(apqn);
@@ -226,6 +235,7 @@ public final class ApHardware {
      * 0 (with NORMAL) if the adapter cannot be mapped, runs in another mode or the category is
      * below 10.
      */
+    @Override
     public QactResult qact(int apqn, ApMode mode, int category) {
         synchronized (lock) {
             if (!spec.has(ApFeature.QACT)) {
@@ -258,6 +268,7 @@ public final class ApHardware {
      * A minimal NQAP: the request is accepted (and counted) or refused with the queue's state;
      * replies are not modelled (the request completes at once).
      */
+    @Override
     public ApQueueStatus nqap(int apqn) {
         synchronized (lock) {
             Adapter a = configured(apqn);
@@ -280,6 +291,7 @@ public final class ApHardware {
     // ------------------------------------------------------------------ observation
 
     /** The installed adapter {@code apid} (whether in the configuration or not), or null. */
+    @Override
     public AdapterInfo adapter(int apid) {
         synchronized (lock) {
             Adapter a = apid >= 0 && apid < 256 ? adapters[apid] : null;
@@ -301,6 +313,7 @@ public final class ApHardware {
     }
 
     /** The hardware state of queue {@code apqn} (any APQN; untouched queues show defaults). */
+    @Override
     public QueueInfo queueInfo(int apqn) {
         synchronized (lock) {
             Queue q = queues[apqn & 0xffff];
@@ -312,11 +325,23 @@ public final class ApHardware {
     }
 
     /**
+     * How many resets (RAPQ/ZAPQ, by anyone) were started on queue {@code apqn}: a guest's view
+     * of the queue learns from it that the host reset the queue under it.
+     */
+    public long resetCount(int apqn) {
+        synchronized (lock) {
+            Queue q = queues[apqn & 0xffff];
+            return q == null ? 0 : q.resets;
+        }
+    }
+
+    /**
      * The master-key verification patterns of a CCA or EP11 queue, in print order: register
      * name ("AES NEW", ..., "WK CUR") to value text ("valid 0x0123456789abcdef", "empty -").
      * A {@code *} in the adapter's template becomes a pattern derived from the APQN (16 hex
      * digits; 32 for ASYM, 64 for WK). Empty for accelerators and unknown adapters.
      */
+    @Override
     public Map<String, String> mkvps(int apqn) {
         AdapterSpec s;
         synchronized (lock) {
@@ -472,6 +497,7 @@ public final class ApHardware {
      * @throws KernelException EOPNOTSUPP if the machine has no SCLP AP configuration, EIO if the
      *     adapter is not installed, or the errno injected with {@link #injectSclpError}
      */
+    @Override
     public void sclpConfigure(int apid, boolean on) {
         synchronized (lock) {
             if (!spec.sclpConfigurable()) {
@@ -601,6 +627,7 @@ public final class ApHardware {
             if (!st.isNormal()) {
                 return st;
             }
+            q.resets++;
             long d = q.resetDurationOverride >= 0 ? q.resetDurationOverride : resetLatencyNanos;
             if (d > 0) {
                 // the reset (and with it the interruption registration) ends asynchronously: until

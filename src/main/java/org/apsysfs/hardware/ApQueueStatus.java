@@ -32,6 +32,22 @@ public record ApQueueStatus(boolean queueEmpty, boolean repliesWaiting, boolean 
         return EMPTY_QUEUE[irqEnabled ? 1 : 0][rc.ordinal()];
     }
 
+    /**
+     * Decodes a status word as {@link #word()} makes it (what a PQAP intercept handler puts into
+     * GR1); an unknown response code decodes as Q_NOT_AVAIL.
+     */
+    public static ApQueueStatus ofWord(long word) {
+        int w = (int) word;
+        ApRc rc;
+        try {
+            rc = ApRc.of((w >>> 16) & 0xff);
+        } catch (IllegalArgumentException e) {
+            rc = ApRc.Q_NOT_AVAIL;
+        }
+        return new ApQueueStatus((w & (1 << 31)) != 0, (w & (1 << 30)) != 0, (w & (1 << 29)) != 0,
+                (w & (1 << 25)) != 0, (w & (1 << 24)) != 0, rc);
+    }
+
     /** The response code's number. */
     public int responseCode() {
         return rc.code();

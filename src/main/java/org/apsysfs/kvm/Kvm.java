@@ -114,9 +114,26 @@ public final class Kvm {
         return pqapHook;
     }
 
-    /** The guest was told its AP configuration changed (vfio_ap's cfg-change eventfd). */
+    /** Guarded by itself: who hears the guest's AP configuration-change notification. */
+    private final java.util.List<Runnable> cfgChangeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * The guest was told its AP configuration changed: vfio_ap signals its cfg-change eventfd
+     * ({@code signal_guest_ap_cfg_changed}, {@code vfio_ap_ops.c}), the VMM turns it into a
+     * channel report for the guest, whose CHSC handler calls {@code ap_bus_cfg_chg}
+     * ({@code drivers/s390/cio/chsc.c}, {@code ap_bus.c}). The listeners run on the caller's
+     * thread with its locks held: they must only queue work.
+     */
     public void signalCfgChanged() {
         cfgChangeSignals++;
+        for (Runnable r : cfgChangeListeners) {
+            r.run();
+        }
+    }
+
+    /** Hears every {@link #signalCfgChanged} (the guest kernel's side of the notification). */
+    public void onCfgChanged(Runnable listener) {
+        cfgChangeListeners.add(listener);
     }
 
     public long cfgChangeSignals() {

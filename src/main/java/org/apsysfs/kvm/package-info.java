@@ -5,6 +5,9 @@
  * reaches vfio_ap, GISA and pinned pages, and the NIB hazard checker.
  *
  * <p>Locks: {@code &kvm->lock} and {@code &kvm->arch.crypto.pqap_hook_rwsem}
- * ({@link org.apsysfs.kvm.Kvm}). May use {@code hardware} and {@code locking}.
+ * ({@link org.apsysfs.kvm.Kvm}). {@link org.apsysfs.kvm.GuestApView} is the AP hardware as the
+ * guest sees it (the SIE interpretation: QCI = CRYCB, TAPQ/ZAPQ on the host queues, AQIC through
+ * the PQAP hook, the Ultravisor's SE bind state). May use {@code hardware}, {@code kernel} and
+ * {@code locking}.
  */
 package org.apsysfs.kvm;

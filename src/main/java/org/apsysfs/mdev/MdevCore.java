@@ -94,9 +94,13 @@ public final class MdevCore {
             mdevs.put(uuid, mdev);
         }
         try {
+            // as mdev_device_create (drivers/vfio/mdev/mdev_core.c): device_add, then
+            // device_driver_attach, then mdev_create_sysfs_files. The driver's probe takes its
+            // own locks (vfio_ap: guests_lock, mdevs_lock), so it runs outside the tree lock,
+            // which is innermost and only ever held to change the tree's shape
+            mdev.add(null);
+            Driver.attach(parent.driver(), mdev);
             kernel.sysfs().batch(() -> {
-                mdev.add(null);
-                Driver.attach(parent.driver(), mdev);
                 type.devicesDir().symlink(mdev.name(), mdev.dir());
                 mdev.dir().symlink("mdev_type", type.dir());
             });

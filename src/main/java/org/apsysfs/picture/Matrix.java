@@ -133,7 +133,34 @@ public final class Matrix {
      * says {@code in use}, else null), and the masks read from {@code matrix}/{@code ap_config}.
      */
     public record Mdev(int number, String uuid, String guest, BitSet apm, BitSet aqm, BitSet adm,
-            BitSet guestApm, BitSet guestAqm) { }
+            BitSet guestApm, BitSet guestAqm, Source source) { }
+
+    /**
+     * Where an mdev's assignment and guest come from. A sysfs show fills one page and
+     * sysfs_kf_seq_show (fs/sysfs/file.c) cuts a longer answer to its first 4095 bytes, so
+     * {@code matrix} and {@code guest_matrix} of a large mdev are cut short (lines of 8
+     * bytes: a whole list never has 4095 bytes).
+     */
+    public enum Source {
+        /** the assignment from ap_config or the whole matrix, the guest from the whole guest_matrix */
+        FILES,
+        /**
+         * guest_matrix is cut or absent: the guest is computed from the assignment, the
+         * bindings and the host configuration by vfio_ap_mdev_filter_matrix's rule (an adapter
+         * vfio_ap has not filtered again since a removal cannot be seen)
+         */
+        GUEST_COMPUTED,
+        /** matrix is cut and there is no ap_config: the assignment is the cut list's whole lines */
+        MATRIX_CUT
+    }
+
+    /** The length sysfs cuts a show's answer to (PAGE_SIZE - 1). */
+    static final int SYSFS_CUT = 4095;
+
+    /** True if {@code text} is a show's answer cut by sysfs: 4095 bytes or more and no final newline. */
+    static boolean cut(String text) {
+        return text.length() >= SYSFS_CUT && !text.endsWith("\n");
+    }
 
     /** Why mdev {@code mdev}'s adapter {@code adapter} is not in its guest, in words. */
     public record Note(int mdev, int adapter, Why why, String text) { }
@@ -142,6 +169,8 @@ public final class Matrix {
     private static final Pattern QUEUE = Pattern.compile("[0-9a-f]{2}\\.[0-9a-f]{4}");
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     static final String GUESTS = "kernel/debug/apsysfs/guests";
+    static final String WHOLE_MATRIX = "kernel/debug/apsysfs/whole_matrix";
+    private static final String M_DIR = "devices/vfio_ap/matrix/";
     /** Up to this many queues, each queue's online, config and chkstop are read. */
     static final int PER_QUEUE_LIMIT = 4096;
 
@@ -152,9 +181,11 @@ public final class Matrix {
     private final List<ControlCell> control;
     private final List<Mdev> mdevs;
     private final List<Note> notes;
+    private final List<String> caveats;
 
     private Matrix(String where, List<Adapter> adapters, List<Integer> domains, Map<Integer, Cell> cells,
-            List<ControlCell> control, List<Mdev> mdevs, List<Note> notes) {
+            List<ControlCell> control, List<Mdev> mdevs, List<Note> notes, List<String> caveats) {
+        this.caveats = caveats;
         this.where = where;
         this.adapters = adapters;
         this.domains = domains;
@@ -192,6 +223,14 @@ public final class Matrix {
 
     public List<Note> notes() {
         return notes;
+    }
+
+    /**
+     * What the picture could not read as the kernel shows it, in words: one line per mdev whose
+     * {@code matrix} or {@code guest_matrix} was cut by sysfs ({@link Source}).
+     */
+    public List<String> caveats() {
+        return caveats;
     }
 
     /** Every cell, row by row. */
@@ -262,7 +301,8 @@ public final class Matrix {
             if (guest == null && inUse(m.apm(), m.aqm(), queues)) {
                 guest = "a guest";
             }
-            mdevs.set(i, new Mdev(m.number(), m.uuid(), guest, m.apm(), m.aqm(), m.adm(), m.guestApm(), m.guestAqm()));
+            mdevs.set(i, new Mdev(m.number(), m.uuid(), guest, m.apm(), m.aqm(), m.adm(), m.guestApm(), m.guestAqm(),
+                    m.source()));
         }
 
         TreeSet<Integer> rows = new TreeSet<>();
@@ -291,7 +331,8 @@ public final class Matrix {
                 shadowAqm.and(qciAqm);
             }
             for (int a = m.apm().nextSetBit(0); a >= 0; a = m.apm().nextSetBit(a + 1)) {
-                boolean inGuest = m.guestApm() == null || m.guestApm().get(a);
+                boolean computed = m.guestApm() == null;
+                boolean inGuest = computed || m.guestApm().get(a);
                 String reason = null;
                 Why why = null;
                 if (haveQci && !qciApm.get(a)) {
@@ -313,11 +354,15 @@ public final class Matrix {
                                 + " its assigned queues is not bound to vfio_ap";
                     }
                 }
-                if (inGuest && reason != null && m.guestApm() != null) {
+                if (computed) {
+                    // no whole guest_matrix: the rule decides (vfio_ap_mdev_filter_matrix)
+                    inGuest = reason == null;
+                }
+                if (inGuest && reason != null && !computed) {
                     notes.add(new Note(m.number(), a, null, String.format(
                             "adapter %02x is in guest_matrix although %s (vfio_ap has not filtered since)", a, reason)));
                 } else if (!inGuest) {
-                    if (reason == null) {
+                    if (reason == null) { // only with a whole guest_matrix
                         why = Why.NOT_REFILTERED;
                         reason = "every assigned queue is bound to vfio_ap, but vfio_ap has not filtered again since"
                                 + " a removal (unassign and unbind only take away; the next assign or queue probe"
@@ -395,7 +440,23 @@ public final class Matrix {
             }
             control.add(new ControlCell(d, !haveQci || qciAdm.get(d), owners));
         }
-        return new Matrix(v.describe(), adapterRows, new ArrayList<>(cols), cells, control, mdevs, notes);
+        List<String> caveats = new ArrayList<>();
+        // the simulator's switch (debugfs) that serves both lists whole; absent on a real system
+        String hint = v.read(WHOLE_MATRIX).isPresent() ? "; " + WHOLE_MATRIX + " 1 serves the whole list" : "";
+        for (Mdev m : mdevs) {
+            switch (m.source()) {
+                case GUEST_COMPUTED -> caveats.add(String.format("mdev %d: guest_matrix %s, so its guest is computed "
+                        + "from the assignment (ap_config), the bindings and the host configuration by the rule of "
+                        + "vfio_ap_mdev_filter_matrix (an adapter not re-filtered since a removal is not seen)%s",
+                        m.number(), v.read(M_DIR + m.uuid() + "/guest_matrix").isPresent()
+                                ? "is cut at 4095 bytes (one sysfs page)" : "is missing", hint));
+                case MATRIX_CUT -> caveats.add(String.format("mdev %d: matrix is cut at 4095 bytes (one sysfs page) and "
+                        + "there is no ap_config: the assignment shown is the list's whole lines, the guest is "
+                        + "computed by the rule of vfio_ap_mdev_filter_matrix%s", m.number(), hint));
+                default -> { }
+            }
+        }
+        return new Matrix(v.describe(), adapterRows, new ArrayList<>(cols), cells, control, mdevs, notes, caveats);
     }
 
     /** The mdevs of the matrix device, numbered from 1 in name order; no guests yet. */
@@ -411,12 +472,17 @@ public final class Matrix {
             BitSet aqm = new BitSet();
             Optional<String> apConfig = line(v, dir + "/ap_config");
             BitSet adm;
+            Source source = Source.FILES;
             if (apConfig.isPresent() && apConfig.get().split(",").length == 3) {
+                // ap_config (201 bytes) holds the whole assignment, also where matrix is cut
                 String[] m = apConfig.get().split(",");
                 apm = parseMask(m[0]);
                 aqm = parseMask(m[1]);
                 adm = parseMask(m[2]);
             } else {
+                if (cut(matrix.get())) {
+                    source = Source.MATRIX_CUT;
+                }
                 parseApqns(matrix.get(), apm, aqm);
                 adm = new BitSet();
                 for (String l : v.read(dir + "/control_domains").orElse("").split("\n")) {
@@ -428,12 +494,14 @@ public final class Matrix {
             BitSet gApm = null;
             BitSet gAqm = null;
             Optional<String> gm = v.read(dir + "/guest_matrix");
-            if (gm.isPresent()) {
+            if (gm.isPresent() && !cut(gm.get())) {
                 gApm = new BitSet();
                 gAqm = new BitSet();
                 parseApqns(gm.get(), gApm, gAqm);
+            } else if (source == Source.FILES) {
+                source = Source.GUEST_COMPUTED;
             }
-            mdevs.add(new Mdev(mdevs.size() + 1, u, null, apm, aqm, adm, gApm, gAqm));
+            mdevs.add(new Mdev(mdevs.size() + 1, u, null, apm, aqm, adm, gApm, gAqm, source));
         }
 
         return mdevs;
@@ -522,7 +590,9 @@ public final class Matrix {
 
     /** The lines of matrix_show/guest_matrix_show: {@code AA.DDDD}, {@code AA.} or {@code .DDDD}. */
     static void parseApqns(String text, BitSet apm, BitSet aqm) {
-        for (String l : text.split("\n")) {
+        // a cut list ends in part of a line: only whole lines count
+        String whole = cut(text) ? text.substring(0, text.lastIndexOf('\n') + 1) : text;
+        for (String l : whole.split("\n")) {
             int dot = l.indexOf('.');
             if (dot < 0) {
                 continue;

@@ -135,6 +135,9 @@ public final class TextPicture {
             }
         }
         out.add(pad("c", 4) + "control row: a control domain of the host; N: assigned to mdev N as one");
+        for (String c : m.caveats()) {
+            out.add(pad("*", 4) + c);
+        }
         return out;
     }
 

@@ -4,13 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apsysfs.Daemon;
 import org.apsysfs.kernel.Clock;
 import org.apsysfs.kernel.Cmdline;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
+import org.apsysfs.locking.Guard;
+import org.apsysfs.locking.KMutex;
+import org.apsysfs.locking.LockClass;
 import org.apsysfs.sysfs.Attribute;
 import org.apsysfs.sysfs.AttributeGroup;
 import org.apsysfs.sysfs.Kernfs;
@@ -30,13 +31,19 @@ import org.apsysfs.sysfs.KernfsAttr;
  * save fails (a full disk: ENOSPC, else EIO) the write fails and the system is put back to
  * the last saved state, so what the file holds and what the tree shows never part.
  *
- * <p>Locking: {@code state_rwsem} (a plain read-write lock, outermost: it is never taken with
- * a model lock held). Stores run under its read side, so they still run concurrently and a
- * store may block (an mdev {@code remove} waits for its guest) while others go on; dumping,
- * saving and replacing the system take its write side, so a saved state is always one that
- * existed between two stores.
+ * <p>Locking: {@code state_mutex} ({@link #STATE_MUTEX}, a {@link KMutex} the lock validator
+ * knows, outermost of all: taken with no other lock held). It is never held while a store
+ * runs: stores run concurrently and may block for as long as the kernel's do (an mdev
+ * {@code remove} waits for its guest, a queue reset waits for the hardware) without holding
+ * anything of ours. After a store returns, the save takes {@code state_mutex}, dumps the model
+ * (each part under the model's own locks) and writes the file; dumping for a read of
+ * {@code state}, loading and rebooting take it too. So every acknowledged store is in the file
+ * before its write returns, and a save never waits for a store that is itself waiting.
  */
 public final class Simulation implements Kernfs.StoreHook {
+    /** {@code state_mutex}: serialises saving, dumping, loading and rebooting; never held across a store. */
+    public static final LockClass STATE_MUTEX = LockClass.of("state_mutex");
+
     private static final AttributeGroup<Simulation> STATE_ATTRS = AttributeGroup.of(
             Attribute.document("state", 0644, Simulation::stateShow, Simulation::stateStore),
             Attribute.wo("reboot", Simulation::rebootStore),
@@ -44,9 +51,9 @@ public final class Simulation implements Kernfs.StoreHook {
 
     private final Clock clock;
     private final StateFile file;
-    private final ReentrantReadWriteLock stateRwsem = new ReentrantReadWriteLock();
+    private final KMutex stateMutex = new KMutex(STATE_MUTEX);
     private volatile Daemon current;
-    /** The text last written to {@link #file}; guarded by the write side of stateRwsem. */
+    /** The text last written to {@link #file}; guarded by state_mutex. */
     private String saved;
 
     private Simulation(Daemon d, Clock clock, StateFile file) {
@@ -76,6 +83,7 @@ public final class Simulation implements Kernfs.StoreHook {
      */
     public static Simulation withStateFile(String machine, Clock clock, Path path) {
         StateFile f = new StateFile(path);
+        f.removeStaleTemporaries();
         if (f.exists()) {
             String text = f.read();
             Daemon d = StateFormat.restore(StateFormat.parse(text, "state"), clock);
@@ -119,8 +127,7 @@ public final class Simulation implements Kernfs.StoreHook {
      * @throws IOException if it cannot be saved; nothing changed
      */
     public void load(JsonNode doc) throws IOException {
-        stateRwsem.writeLock().lock();
-        try {
+        try (Guard g = stateMutex.lock()) {
             Daemon nd = StateFormat.restore(doc, clock);
             if (file != null) {
                 String text = render(nd);
@@ -134,8 +141,6 @@ public final class Simulation implements Kernfs.StoreHook {
                 saved = text;
             }
             swap(nd);
-        } finally {
-            stateRwsem.writeLock().unlock();
         }
     }
 
@@ -150,8 +155,7 @@ public final class Simulation implements Kernfs.StoreHook {
      *     saved; nothing changed
      */
     public void reboot(Cmdline cmdline) {
-        stateRwsem.writeLock().lock();
-        try {
+        try (Guard g = stateMutex.lock()) {
             Daemon cur = current;
             org.apsysfs.hardware.MachineSpec spec = cur.hardware().currentSpec();
             java.util.List<Integer> out = new java.util.ArrayList<>();
@@ -173,8 +177,6 @@ public final class Simulation implements Kernfs.StoreHook {
             }
             nd.kernel().log().info("apsysfs: reboot: booted%s", cmdline.text().isEmpty() ? "" : " with " + cmdline.text());
             swap(nd);
-        } finally {
-            stateRwsem.writeLock().unlock();
         }
     }
 
@@ -189,15 +191,12 @@ public final class Simulation implements Kernfs.StoreHook {
         if (file == null) {
             return;
         }
-        stateRwsem.writeLock().lock();
-        try {
+        try (Guard g = stateMutex.lock()) {
             String text = render(current);
             if (!text.equals(saved)) {
                 file.write(text);
                 saved = text;
             }
-        } finally {
-            stateRwsem.writeLock().unlock();
         }
     }
 
@@ -215,7 +214,7 @@ public final class Simulation implements Kernfs.StoreHook {
         d.kernel().controlDir().addGroup(STATE_ATTRS, this);
     }
 
-    /** Puts {@code nd} in place of the current system; write side of stateRwsem held. */
+    /** Puts {@code nd} in place of the current system; state_mutex held. */
     private void swap(Daemon nd) {
         Daemon old = current;
         adopt(nd);
@@ -240,12 +239,9 @@ public final class Simulation implements Kernfs.StoreHook {
 
     /** Adds {@code h} and tells it of the system served now. */
     public void onServe(ServeHook h) {
-        stateRwsem.writeLock().lock();
-        try {
+        try (Guard g = stateMutex.lock()) {
             serveHooks.add(h);
             h.served(current, false);
-        } finally {
-            stateRwsem.writeLock().unlock();
         }
     }
 
@@ -253,16 +249,11 @@ public final class Simulation implements Kernfs.StoreHook {
 
     @Override
     public void around(Kernfs fs, KernfsAttr attr, Runnable store) {
+        // no lock of ours around the store: it may block as long as the kernel's store would
+        store.run();
         if (attr.owner() == this) {
-            // the state file itself: a load takes the write side and saves by itself
-            store.run();
+            // the state file itself: a load or reboot takes state_mutex and saves by itself
             return;
-        }
-        stateRwsem.readLock().lock();
-        try {
-            store.run();
-        } finally {
-            stateRwsem.readLock().unlock();
         }
         if (file != null) {
             persist(fs, attr);
@@ -271,8 +262,7 @@ public final class Simulation implements Kernfs.StoreHook {
 
     /** Saves after a store on {@code fs}; undoes the store if the save fails. */
     private void persist(Kernfs fs, KernfsAttr attr) {
-        stateRwsem.writeLock().lock();
-        try {
+        try (Guard g = stateMutex.lock()) {
             Daemon d = current;
             if (d.kernel().sysfs() != fs) {
                 throw KernelException.of(Errno.ENODEV,
@@ -301,28 +291,16 @@ public final class Simulation implements Kernfs.StoreHook {
                 back.kernel().log().err("%s", why);
                 throw KernelException.of(errno, why);
             }
-        } finally {
-            stateRwsem.writeLock().unlock();
         }
     }
 
     // ------------------------------------------------------------------ the control file
 
     private String stateShow() {
-        // a store blocked under the read side (an mdev remove waiting for its guest) must not
-        // make a reader hang: after a while, dump without the lock
-        boolean locked = false;
-        try {
-            locked = stateRwsem.writeLock().tryLock(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
+        // state_mutex is held only for a dump and a file write, never across a store, so a
+        // store that is blocked (an mdev remove waiting for its guest) does not hold up a read
+        try (Guard g = stateMutex.lock()) {
             return render(current);
-        } finally {
-            if (locked) {
-                stateRwsem.writeLock().unlock();
-            }
         }
     }
 

@@ -20,7 +20,6 @@ import org.apsysfs.Daemon;
 import org.apsysfs.base.Device;
 import org.apsysfs.bus.ApBus;
 import org.apsysfs.bus.ApCard;
-import org.apsysfs.bus.ApMaskParser;
 import org.apsysfs.bus.ApQueue;
 import org.apsysfs.hardware.ApHardware;
 import org.apsysfs.hardware.ApMask;
@@ -131,10 +130,11 @@ public final class StateFormat {
             ObjectNode o = mdevs.addObject();
             o.put("uuid", m.name());
             o.put("type", "vfio_ap-passthrough");
-            ApMaskParser.ApConfigMasks c = ApMaskParser.parseApConfig(io.read(MATRIX + m.name() + "/ap_config"));
-            o.set("adapters", adapterIds(c.apm()));
-            o.set("domains", domainIds(c.aqm()));
-            o.set("control_domains", domainIds(c.adm()));
+            // from the model, not the tree: an mdev being removed has no files any more
+            MatrixMdev.Assignments c = m.assignments();
+            o.set("adapters", adapterIds(c.adapters()));
+            o.set("domains", domainIds(c.domains()));
+            o.set("control_domains", domainIds(c.controlDomains()));
             Kvm k = m.vfioDevice().openKvm();
             if (k != null && openBy.putIfAbsent(k, m) != null) {
                 alsoOpenBy.computeIfAbsent(k, x -> new java.util.ArrayList<>()).add(m);

@@ -1,6 +1,6 @@
 package org.apsysfs.vfio_ap;
 
-import org.apsysfs.hardware.ApHardware;
+import org.apsysfs.hardware.ApMachine;
 import org.apsysfs.hardware.ApQueueStatus;
 import org.apsysfs.hardware.ApRc;
 import org.apsysfs.kernel.Clock;
@@ -14,14 +14,14 @@ import org.apsysfs.kvm.Kvm;
  * Callers hold {@code mdevs_lock}.
  */
 final class InterruptControl {
-    private final ApHardware hw;
+    private final ApMachine hw;
     private final Clock clock;
     private final KernelLog log;
     private final java.util.Set<String> warnedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final org.apsysfs.kvm.Guests guests;
 
-    InterruptControl(ApHardware hw, Clock clock, KernelLog log, org.apsysfs.kvm.Guests guests) {
+    InterruptControl(ApMachine hw, Clock clock, KernelLog log, org.apsysfs.kvm.Guests guests) {
         this.hw = hw;
         this.clock = clock;
         this.log = log;

@@ -56,8 +56,11 @@ public final class MatrixMdev {
     final MatrixDev matrixDev;
     final MdevDevice mdev;
     final VfioApOps ops;
-    /** Written only by this class's stores. */
-    ApMatrix matrix;
+    /**
+     * Written only by this class's stores, under mdevs_lock; volatile so the saved state can
+     * read it without any lock.
+     */
+    volatile ApMatrix matrix;
     /** Written only through the shadow methods below. */
     ApMatrix shadowApcb;
     /** Written only by {@link #setKvm}. */
@@ -201,6 +204,20 @@ public final class MatrixMdev {
     }
 
     // ------------------------------------------------------------------ reads
+
+    /** What is assigned: the masks {@code ap_config} shows. */
+    public record Assignments(ApMask adapters, ApMask domains, ApMask controlDomains) {
+    }
+
+    /**
+     * The assignments, read from the model without a lock (the matrix is one immutable value),
+     * so the saved state can be dumped while a store holds the driver's locks or the mdev is
+     * being removed (its files are gone from the tree then, the mdev is not yet).
+     */
+    public Assignments assignments() {
+        ApMatrix m = matrix;
+        return new Assignments(m.apm(), m.aqm(), m.adm());
+    }
 
     private byte[] matrixShow(boolean guest) {
         byte[] s;

@@ -1,7 +1,7 @@
 package org.apsysfs.vfio_ap;
 
 import java.util.List;
-import org.apsysfs.hardware.ApHardware;
+import org.apsysfs.hardware.ApMachine;
 import org.apsysfs.hardware.ApQueueStatus;
 import org.apsysfs.hardware.ApRc;
 import org.apsysfs.kernel.Clock;
@@ -17,12 +17,12 @@ final class QueueReset {
     /** {@code AP_RESET_INTERVAL}, milliseconds. */
     static final int AP_RESET_INTERVAL = 20;
 
-    private final ApHardware hw;
+    private final ApMachine hw;
     private final Clock clock;
     private final KernelLog log;
     private final InterruptControl irq;
 
-    QueueReset(ApHardware hw, Clock clock, KernelLog log, InterruptControl irq) {
+    QueueReset(ApMachine hw, Clock clock, KernelLog log, InterruptControl irq) {
         this.hw = hw;
         this.clock = clock;
         this.log = log;

@@ -40,11 +40,18 @@ public final class FsLayout {
     public record Mdev(String uuid, int group) {
     }
 
-    /** The instances a state has. */
-    public record State(List<Card> cards, List<Queue> queues, List<Mdev> mdevs, List<String> guests) {
+    /** A zcrypt device node made through {@code class/zcrypt/create}, and its minor. */
+    public record Node(String name, int minor) {
     }
 
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(AA|DDDD|UUID|N|GUEST)}");
+    /** The instances a state has. */
+    public record State(List<Card> cards, List<Queue> queues, List<Mdev> mdevs, List<String> guests, List<Node> nodes) {
+        public State(List<Card> cards, List<Queue> queues, List<Mdev> mdevs, List<String> guests) {
+            this(cards, queues, mdevs, guests, List.of());
+        }
+    }
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(AA|DDDD|UUID|N|GUEST|NODE|MINOR)}");
 
     private FsLayout() {
     }
@@ -144,6 +151,10 @@ public final class FsLayout {
         if (names.contains("GUEST")) {
             acc = product(acc, state.guests().stream().map(g -> Map.of("GUEST", g)).toList());
         }
+        if (names.contains("NODE") || names.contains("MINOR")) {
+            acc = product(acc, state.nodes().stream()
+                    .map(n -> Map.of("NODE", n.name(), "MINOR", Integer.toString(n.minor()))).toList());
+        }
         return acc;
     }
 
@@ -202,6 +213,10 @@ public final class FsLayout {
                         default -> throw new IllegalArgumentException(r.source() + ": unknown condition " + t);
                     };
                 }
+                case "zcrypt" -> actual = switch (key) {
+                    case "nodes" -> state.nodes().isEmpty() ? null : "yes";
+                    default -> throw new IllegalArgumentException(r.source() + ": unknown condition " + t);
+                };
                 default -> throw new IllegalArgumentException(r.source() + ": unknown condition " + t);
             }
             boolean ok = values.isEmpty() ? actual != null : values.contains(actual);

@@ -65,6 +65,17 @@ class FsLayoutTest {
         check(mnt, state(FsLayoutTest::unboundDriver, List.of(new Mdev(U, 0), new Mdev(V, 1)), List.of("g1", "g2")));
     }
 
+    @Test
+    void zcryptNodesCreated(Path mnt) throws Exception {
+        // zcdn_create (zcrypt_api.c): an empty name takes "zcrypt_<minor>" with the first free
+        // minor; a named node takes the next one
+        write(mnt, "class/zcrypt/create", "\n");
+        write(mnt, "class/zcrypt/create", "kube_pod1");
+        State s = state((a, d) -> "cex4queue", List.of(), List.of());
+        check(mnt, new State(s.cards(), s.queues(), s.mdevs(), s.guests(),
+                List.of(new FsLayout.Node("zcrypt_0", 0), new FsLayout.Node("kube_pod1", 1))));
+    }
+
     // ------------------------------------------------------------------ states
 
     static void moveQueues(Path mnt) {

@@ -211,6 +211,58 @@ class MatrixPictureTest {
     }
 
     /**
+     * A large mdev: matrix and guest_matrix are cut at 4095 bytes (sysfs_kf_seq_show in
+     * fs/sysfs/file.c cuts a show that fills its page), so the picture takes the assignment from
+     * ap_config and computes the guest by vfio_ap_mdev_filter_matrix's rule, says so in the
+     * legend, and agrees with the whole guest_matrix the simulator's whole_matrix switch serves.
+     */
+    @Test
+    void aCutGuestMatrixIsComputedFromTheAssignmentAndTheBindings() {
+        Daemon d = Daemon.create("full", new ManualClock());
+        InProcessSysfs s = new InProcessSysfs(d);
+        // adapters 00-03 (1024 APQNs, 8192 bytes of list) for vfio_ap, all assigned
+        String all = "0x" + "f".repeat(64);
+        s.write("bus/ap/apmask", "0x0" + "f".repeat(63) + "\n");
+        s.write(CREATE, U + "\n");
+        s.write(M + "ap_config", "0xf" + "0".repeat(63) + "," + all + "," + "0x" + "0".repeat(64) + "\n");
+        s.write("bus/ap/drivers/vfio_ap/unbind", "02.0005\n");
+        String cutList = s.read(M + "guest_matrix");
+        assertThat(cutList).hasSize(4095).doesNotEndWith("\n");
+        assertThat(Matrix.cut(cutList)).isTrue();
+        assertThat(Matrix.cut(s.read(M + "ap_config"))).isFalse();
+
+        Matrix m = picture(d);
+        assertThat(m.mdevs()).singleElement().satisfies(md -> {
+            assertThat(md.source()).isEqualTo(Matrix.Source.GUEST_COMPUTED);
+            assertThat(md.apm().stream().boxed().toList()).containsExactly(0, 1, 2, 3);
+        });
+        assertThat(m.cell(2, 5).symbol()).isEqualTo("1x");
+        assertThat(m.cell(2, 6).symbol()).isEqualTo("1!");
+        assertThat(m.cell(1, 5).symbol()).isEqualTo("1");
+        assertThat(m.cell(3, 0xfe).symbol()).isEqualTo("1"); // past the cut
+        assertThat(m.cell(4, 0xfe).symbol()).isEqualTo("H");
+        assertThat(m.caveats()).singleElement().asString().contains("guest_matrix is cut at 4095 bytes")
+                .contains("kernel/debug/apsysfs/whole_matrix 1 serves the whole list");
+        String text = TextPicture.render(m, 80, false);
+        assertThat(text).contains("*   mdev 1: guest_matrix is cut at 4095 bytes");
+        assertThat(text.lines()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80));
+
+        // the whole list agrees with what the picture computed
+        s.write("kernel/debug/apsysfs/whole_matrix", "1\n");
+        TreeSet<String> whole = new TreeSet<>(List.of(s.read(M + "guest_matrix").split("\n")));
+        TreeSet<String> given = new TreeSet<>();
+        for (Matrix.Cell c : m.cells()) {
+            if (c.kind() == Matrix.Kind.ASSIGNED || c.kind() == Matrix.Kind.GUEST) {
+                given.add(c.apqn());
+            }
+        }
+        assertThat(given).hasSize(3 * 256).isEqualTo(whole);
+        Matrix w = picture(d);
+        assertThat(w.mdevs().get(0).source()).isEqualTo(Matrix.Source.FILES);
+        assertThat(w.caveats()).isEmpty();
+    }
+
+    /**
      * A tree of plain files as a real system has it (no debugfs guests): the guest is seen
      * through the queues' status ("in use"), the type and driver links through the files.
      */
@@ -245,6 +297,34 @@ class MatrixPictureTest {
         assertThat(lines).contains("04 CEX7C  1G", "05 CEX7C  H", "control   1");
         assertThat(HtmlPicture.svg(m)).startsWith("<svg").contains(">1G</text>");
         assertThat(HtmlPicture.document(m)).contains("<td class=\"guest\" data-apqn=\"04.0004\"");
+    }
+
+    /** A real system's tree without ap_config whose matrix and guest_matrix were cut short. */
+    @Test
+    void aCutMatrixWithoutApConfigKeepsItsWholeLines(@TempDir Path sys) throws IOException {
+        file(sys, "bus/ap/ap_adapter_mask", "0x" + "f".repeat(64));
+        file(sys, "bus/ap/ap_usage_domain_mask", "0x" + "f".repeat(64));
+        StringBuilder list = new StringBuilder();
+        for (int a = 0; a < 3; a++) {
+            for (int dd = 0; dd < 256; dd++) {
+                list.append(String.format("%02x.%04x%n", a, dd));
+            }
+        }
+        String cutList = list.substring(0, 4095); // 511 whole lines and "01.00ff"[0..7)
+        Path md = sys.resolve("devices/vfio_ap/matrix/" + U);
+        Files.createDirectories(md);
+        Files.writeString(md.resolve("matrix"), cutList);
+        Files.writeString(md.resolve("guest_matrix"), cutList);
+        Matrix m = Matrix.read(SysfsView.of(sys));
+        assertThat(m.mdevs()).singleElement().satisfies(x -> {
+            assertThat(x.source()).isEqualTo(Matrix.Source.MATRIX_CUT);
+            assertThat(x.apm().stream().boxed().toList()).containsExactly(0, 1);
+            assertThat(x.aqm().cardinality()).isEqualTo(256);
+        });
+        assertThat(m.caveats()).singleElement().asString().contains("matrix is cut at 4095 bytes")
+                .doesNotContain("whole_matrix");
+        // no queue devices here: every assigned adapter is filtered by the rule
+        assertThat(m.cell(1, 0xfe).symbol()).isEqualTo("1x");
     }
 
     private static void file(Path root, String rel, String content) throws IOException {

@@ -223,6 +223,24 @@ class StateDaemonTest {
         assertThat(d3.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(d3.process.exitValue()).isEqualTo(2);
         assertThat(d3.log()).contains("is a directory");
+
+        // 400 MB (sparse) must not exhaust the heap, a FIFO must not block the launcher
+        Path big = work.resolve("big.json");
+        try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            r.setLength(400L << 20);
+        }
+        Path fifo = work.resolve("fifo.json");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor()).isZero();
+        for (Path bad : List.of(big, fifo)) {
+            DaemonProcess d4 = DaemonProcess.start(dir, "--state", bad.toString());
+            daemons.add(d4);
+            assertThat(d4.process.waitFor(60, TimeUnit.SECONDS)).as(bad + " ends the launcher").isTrue();
+            assertThat(d4.process.exitValue()).as(d4.log()).isEqualTo(2);
+            assertThat(d4.log()).contains("state file " + bad + " is not usable", "left as it is");
+            assertThat(FuseMount.isMountPoint(dir)).isFalse();
+        }
+        assertThat(Files.size(big)).isEqualTo(400L << 20);
+        assertThat(Files.isRegularFile(fifo)).isFalse();
     }
 
     @Test

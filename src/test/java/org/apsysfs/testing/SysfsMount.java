@@ -248,28 +248,12 @@ public final class SysfsMount implements AutoCloseable {
 
     /** The FUSE connection number (device minor) of the mount at {@code dir}, or null. */
     static String connectionOf(Path dir) {
-        for (String[] f : mountinfo()) {
-            if (org.apsysfs.fuse.FuseMount.unescape(f[4]).equals(dir.toString())) {
-                String dev = f[2];
-                return dev.substring(dev.indexOf(':') + 1);
+        for (org.apsysfs.fuse.FuseMount.MountInfo m : org.apsysfs.fuse.FuseMount.mounts()) {
+            if (m.mountPoint().equals(dir)) {
+                return m.connection();
             }
         }
         return null;
-    }
-
-    private static List<String[]> mountinfo() {
-        List<String[]> out = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
-                String[] f = line.split(" ");
-                if (f.length > 4) {
-                    out.add(f);
-                }
-            }
-        } catch (IOException e) {
-            // no mountinfo: nothing to clean
-        }
-        return out;
     }
 
     private static void abort(String connection) {
@@ -325,8 +309,10 @@ public final class SysfsMount implements AutoCloseable {
 
     /**
      * Removes dead test mounts ("Transport endpoint is not connected") left in the temporary
-     * directory by a test JVM that was killed. Live mounts (other test runs in parallel) are
-     * left alone. Runs once per JVM.
+     * directory by a test JVM of this checkout that was killed: only fuse.apsysfs mounts whose
+     * source is this checkout's ({@link org.apsysfs.fuse.FuseMount#FSNAME}) and whose FUSE owner
+     * ({@code user_id=}) is this process's user. Live mounts (other test runs in parallel) and
+     * other users' or other checkouts' mounts are left alone. Runs once per JVM.
      */
     public static synchronized void cleanStaleMounts() {
         if (cleanedStale) {
@@ -339,15 +325,17 @@ public final class SysfsMount implements AutoCloseable {
     /** {@link #cleanStaleMounts()} without the once-per-JVM guard. */
     static synchronized void cleanStaleMountsNow() {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
-        for (String[] f : mountinfo()) {
-            Path mp = Path.of(org.apsysfs.fuse.FuseMount.unescape(f[4]));
+        int me = currentUid();
+        for (org.apsysfs.fuse.FuseMount.MountInfo m : org.apsysfs.fuse.FuseMount.mounts()) {
+            Path mp = m.mountPoint();
             Path parent = mp.getParent();
-            if (parent == null || !parent.equals(tmp) || !mp.getFileName().toString().startsWith(PREFIX)) {
+            if (parent == null || !parent.equals(tmp) || !mp.getFileName().toString().startsWith(PREFIX)
+                    || !m.fstype().equals("fuse.apsysfs") || !m.source().equals(org.apsysfs.fuse.FuseMount.FSNAME)
+                    || m.userId() != me) {
                 continue;
             }
             if (Sys.lstatErrno(mp) == 107 /* ENOTCONN */) {
-                String dev = f[2];
-                abort(dev.substring(dev.indexOf(':') + 1));
+                abort(m.connection());
                 fusermount(mp, "-u", "-z");
                 try {
                     Files.deleteIfExists(mp);
@@ -355,6 +343,14 @@ public final class SysfsMount implements AutoCloseable {
                     // leave it
                 }
             }
+        }
+    }
+
+    private static int currentUid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 }
