@@ -54,9 +54,9 @@ public final class StateFormat {
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-    private static final String CREATE = SysfsPaths.MDEV_CREATE;
-    private static final String MATRIX = SysfsPaths.MATRIX;
-    private static final String CONTROL = SysfsPaths.DEBUG;
+    private static final String CREATE = "/" + SysfsPaths.MDEV_CREATE;
+    private static final String MATRIX = "/" + SysfsPaths.MATRIX;
+    private static final String CONTROL = "/" + SysfsPaths.DEBUG;
     private static final String[] BUS_FILES = {"ap_domain", "config_time", "poll_thread", "poll_timeout"};
     private static final String[] AUTOPROBE_BUSES = {"ap", "mdev", "matrix"};
 

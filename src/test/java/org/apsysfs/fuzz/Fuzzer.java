@@ -287,7 +287,7 @@ final class Fuzzer {
         }
     }
 
-    static final String REBOOT = SysfsPaths.DEBUG + "reboot";
+    static final String REBOOT = "/" + SysfsPaths.DEBUG + "reboot";
 
     /** Picks a kind of file uniformly, then one file of that kind. */
     static String target(Random r, List<String> writable) {

@@ -25,7 +25,7 @@ import org.apsysfs.sysfs.SysfsPaths;
  */
 final class Invariants {
     private static final Pattern BINDINGS = Pattern.compile("(\\d+)/(\\d+)( \\(complete\\))?\n");
-    private static final String MATRIX = SysfsPaths.MATRIX;
+    private static final String MATRIX = "/" + SysfsPaths.MATRIX;
 
     private Invariants() {
     }
