@@ -92,11 +92,44 @@ java_major() {
     printf '%s\n' "${v:-0}"
 }
 
+# have_libfuse2: libfuse.so.2 can be loaded. Asks the dynamic loader's cache through
+# /sbin/ldconfig by its full path (a user's PATH has no /sbin) and reads its whole answer into
+# a variable (a "| grep -q" that exits at the first match would kill ldconfig with SIGPIPE,
+# which pipefail turns into a false "missing"); then looks for the file itself in the usual
+# library directories (a cache that is out of date).
+have_libfuse2() {
+    local ldc cache f
+    for ldc in /sbin/ldconfig /usr/sbin/ldconfig; do
+        [ -x "$ldc" ] || continue
+        cache=$("$ldc" -p 2>/dev/null) || cache=
+        case $cache in *'libfuse.so.2 '*) return 0 ;; esac
+        break
+    done
+    for f in /lib/*/libfuse.so.2 /usr/lib/*/libfuse.so.2 /lib64/libfuse.so.2 /usr/lib64/libfuse.so.2 \
+        /lib/libfuse.so.2 /usr/lib/libfuse.so.2; do
+        [ -e "$f" ] && return 0
+    done
+    return 1
+}
+
+# have_fusermount: the setuid helper a normal user's daemon mounts with (libfuse 2 runs it
+# by the name "fusermount" from PATH, else from its build-time bindir).
+have_fusermount() {
+    command -v fusermount >/dev/null || [ -x /bin/fusermount ] || [ -x /usr/bin/fusermount ]
+}
+
+# deb_installed PKG: dpkg says PKG is installed (a last guard against installing what a
+# check above missed).
+deb_installed() {
+    command -v dpkg-query >/dev/null || return 1
+    [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+}
+
 # ensure_runtime: fusermount, libfuse.so.2, /dev/fuse and a Java 17+ runtime.
 ensure_runtime() {
     local pkgs=()
-    command -v fusermount >/dev/null || pkgs+=(fuse)
-    ldconfig -p 2>/dev/null | grep -q 'libfuse\.so\.2 ' || pkgs+=(libfuse2)
+    have_fusermount || deb_installed fuse || pkgs+=(fuse)
+    have_libfuse2 || deb_installed libfuse2 || pkgs+=(libfuse2)
     if ! command -v "$(java_cmd)" >/dev/null; then
         pkgs+=(openjdk-17-jdk-headless)
     fi
@@ -135,6 +168,9 @@ ensure_jar() {
         stale="older than the sources"
     fi
     [ -n "$stale" ] || return 0
+    if [ -e "$APSYSFS_ROOT/target" ] && [ ! -w "$APSYSFS_ROOT/target" ] || [ ! -w "$APSYSFS_ROOT" ]; then
+        die "$APSYSFS_JAR is $stale and $APSYSFS_ROOT/target is not writable for $(id -un): build it as its owner (scripts/apsysfs mount once), or use a clone of your own"
+    fi
     ensure_build_tools
     mkdir -p "$APSYSFS_ROOT/target"
     (
@@ -175,6 +211,8 @@ cds_java_opts() {
 ensure_cds() {
     [ -z "${APSYSFS_CLASSPATH:-}" ] && [ "${APSYSFS_CDS:-1}" != 0 ] || return 0
     cds_fresh && return 0
+    # another user's build tree (a clone that is not ours): start without an archive
+    [ -w "$APSYSFS_ROOT/target" ] || return 0
     (
         flock 9
         cds_fresh && exit 0
@@ -370,6 +408,23 @@ mount_fstype() {
     printf '%s\n' "$fstype"
 }
 
+# mount_owner DIR: the uid that made the topmost apsysfs mount at DIR (FUSE's user_id=
+# super option in mountinfo), or nothing.
+mount_owner() {
+    local line f want rest uid=''
+    want=$(mountinfo_escape "$1")
+    while IFS= read -r line; do
+        read -r -a f <<<"$line"
+        [ "${f[4]}" = "$want" ] || continue
+        rest=${line#* - }
+        case $rest in
+            "$APSYSFS_FSTYPE "*) uid=$(printf '%s\n' "$rest" | sed -n 's/.*[ ,]user_id=\([0-9]*\).*/\1/p') ;;
+            *) uid='' ;;
+        esac
+    done </proc/self/mountinfo
+    printf '%s\n' "$uid"
+}
+
 # mount_devno DIR: connection number of the topmost apsysfs mount at DIR.
 mount_devno() {
     local mp dev found= want
@@ -527,6 +582,58 @@ daemon_pid() {
             printf '%s\n' "$pid"
             return
         fi
+    done
+}
+
+# tree_holders DIR: the processes that use the tree at DIR, as fuser -m finds them: a working
+# directory, root, program or open file below DIR, or a mount namespace of their own that
+# holds the mount (a "scripts/apsysfs shell" binds it over /sys). One "PID COMMAND: WHAT" line
+# each; only processes this user may look at (root: all). Never stats anything below DIR.
+tree_holders() {
+    local dir=${1%/} majmin='' myns line f pid what ns seen=' ' n=0 comm
+    local -A why=()
+    while IFS= read -r line; do
+        read -r -a f <<<"$line"
+        [ "${f[4]}" = "$(mountinfo_escape "$dir")" ] && majmin=${f[2]}
+    done </proc/self/mountinfo
+    # one find for every process's links (a readlink per link would take seconds)
+    while IFS=' ' read -r f line; do
+        pid=${f#/proc/}
+        pid=${pid%%/*}
+        f=${f#/proc/"$pid"/}
+        case $f in fd/*) f=open ;; esac
+        why[$pid]+=" $f $line"
+    done < <(find /proc/[0-9]*/cwd /proc/[0-9]*/root /proc/[0-9]*/exe /proc/[0-9]*/fd/ -maxdepth 1 \
+        \( -lname "$dir" -o -lname "$dir/*" \) -printf '%p %l\n' 2>/dev/null)
+    if [ -n "$majmin" ]; then
+        myns=$(readlink /proc/self/ns/mnt 2>/dev/null)
+        while IFS=' ' read -r f ns; do
+            pid=${f#/proc/}
+            pid=${pid%%/*}
+            [ "$ns" != "$myns" ] && [ -z "${why[$pid]:-}" ] || continue
+            # a namespace that has the tree elsewhere than at DIR (a peer of ours, which
+            # only sees our mounts propagate, has it at DIR)
+            case $seen in
+                *" $ns=yes "*) ;;
+                *" $ns=no "*) continue ;;
+                *)
+                    if awk -v mm="$majmin" -v d="$(mountinfo_escape "$dir")" '$3 == mm && $5 != d { f = 1 } END { exit !f }' \
+                        "/proc/$pid/mountinfo" 2>/dev/null; then
+                        seen+="$ns=yes "
+                    else
+                        seen+="$ns=no "
+                        continue
+                    fi ;;
+            esac
+            why[$pid]=" a mount namespace of its own with the tree mounted elsewhere (scripts/apsysfs shell?)"
+        done < <(find /proc/[0-9]*/ns/mnt -maxdepth 0 -printf '%p %l\n' 2>/dev/null)
+    fi
+    for pid in $(printf '%s\n' "${!why[@]}" | sort -n); do
+        [ "$pid" = $$ ] || [ "$pid" = "${BASHPID:-}" ] && continue
+        comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
+        printf '%s %s:%s\n' "$pid" "$comm" "${why[$pid]}"
+        n=$((n + 1))
+        [ "$n" -lt 20 ] || { printf '...\n'; break; }
     done
 }
 

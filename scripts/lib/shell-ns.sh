@@ -58,7 +58,9 @@ private_copy() {
     # -x: not the contents of other file systems mounted below DIR
     cp -ax -- "$d/." "$s/" 2>/dev/null || true
     chmod --reference="$d" -- "$s"
-    chown --reference="$d" -- "$s"
+    # in a user's shell (a user namespace) the host's root is not mapped: the copy stays ours
+    chown --reference="$d" -- "$s" 2>/dev/null || [ -n "${APSYSFS_SHELL_USERNS:-}" ] \
+        || fail "cannot give the private copy of $d its owner"
     mount --bind -- "$s" "$d" || fail "cannot mount a private copy over $d"
 }
 # Extra directories asked for with "shell --private DIR" (one per line), first, so that a

@@ -29,9 +29,9 @@ public final class Kernel {
 
     /** The simulator's control files: {@code /sys/kernel/debug/apsysfs}. */
     static final AttributeGroup<Kernel> CONTROL_ATTRS = AttributeGroup.of(
-            Attribute.ro("dmesg", k -> k.log.text()),
-            Attribute.ro("uevents", k -> k.uevents.text()),
-            Attribute.ro("store_times", k -> k.sysfs.storeTimes().text()));
+            Attribute.log("dmesg", k -> k.log.text()),
+            Attribute.log("uevents", k -> k.uevents.text()),
+            Attribute.log("store_times", k -> k.sysfs.storeTimes().text()));
 
     public Kernel(Clock clock) {
         this.clock = clock;

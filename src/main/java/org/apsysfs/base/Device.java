@@ -20,7 +20,7 @@ import org.apsysfs.sysfs.KernfsDir;
  */
 public class Device {
     /** The lock class of every {@code device_lock} ({@code &dev->mutex}). */
-    public static final LockClass DEVICE_LOCK = LockClass.of("&dev->mutex");
+    public static final LockClass DEVICE_LOCK = org.apsysfs.locking.LockRank.DEVICE_LOCK.cls();
 
     /** The standard files of every device. */
     static final AttributeGroup<Device> DEVICE_ATTRS = AttributeGroup.of(

@@ -45,11 +45,11 @@ public final class Devtmpfs {
     private final Kernel kernel;
     /** devnode name to {major, minor}, in creation order; guarded by this. */
     private final Map<String, int[]> nodes = new LinkedHashMap<>();
-    /** Attached directories; guarded by this. */
-    private final List<Target> targets = new ArrayList<>();
+    /** Attached directories (of every kernel this process serves: a reboot keeps them); guarded by the class. */
+    private static final List<Target> TARGETS = new ArrayList<>();
 
     /** One attached /dev: the directory's descriptor and the process that shows it. */
-    private record Target(int pid, String startTime, int fd) {
+    private record Target(int pid, String startTime, int fd, String mountDev) {
     }
 
     /** The C library calls this needs. */
@@ -90,28 +90,34 @@ public final class Devtmpfs {
     }
 
     /** {@code devtmpfs_create_node}. */
-    synchronized void createNode(String devnode, int major, int minor) {
-        nodes.put(devnode, new int[] {major, minor});
-        for (Target t : live()) {
-            mknod(t, devnode, major, minor);
+    void createNode(String devnode, int major, int minor) {
+        synchronized (Devtmpfs.class) {
+            nodes.put(devnode, new int[] {major, minor});
+            for (Target t : live()) {
+                mknod(t, devnode, major, minor);
+            }
         }
     }
 
     /** {@code devtmpfs_delete_node}. */
-    synchronized void deleteNode(String devnode) {
-        nodes.remove(devnode);
-        for (Target t : live()) {
-            unlink(t, devnode);
+    void deleteNode(String devnode) {
+        synchronized (Devtmpfs.class) {
+            nodes.remove(devnode);
+            for (Target t : live()) {
+                unlink(t, devnode);
+            }
         }
     }
 
     /** The attached targets as "PID" lines. */
-    public synchronized String describe() {
+    public String describe() {
+      synchronized (Devtmpfs.class) {
         StringBuilder sb = new StringBuilder();
         for (Target t : live()) {
             sb.append(t.pid()).append('\n');
         }
         return sb.toString();
+      }
     }
 
     /**
@@ -120,7 +126,8 @@ public final class Devtmpfs {
      * @throws KernelException ESRCH if there is no such process, EINVAL if its /dev is not a
      *         private tmpfs, EPERM if nodes cannot be made (no CAP_MKNOD), EEXIST if attached
      */
-    public synchronized void attach(int pid) {
+    public void attach(int pid) {
+      synchronized (Devtmpfs.class) {
         String start = startTime(pid);
         if (start == null) {
             throw KernelException.of(Errno.ENOENT, "devtmpfs: no process %d", pid);
@@ -138,6 +145,13 @@ public final class Devtmpfs {
             }
         } catch (IOException e) {
             throw KernelException.of(Errno.ENOENT, "devtmpfs: cannot see the mount namespace of process %d: %s", pid, e);
+        }
+        java.util.Set<String> served = kernel.sysfs().servedDevices();
+        String mountDev = org.apsysfs.kernel.Mountinfo.of(Integer.toString(pid)).stream()
+                .filter(m -> m.mountPoint().equals("/sys") && served.contains(m.dev()))
+                .map(org.apsysfs.kernel.Mountinfo.Mount::dev).reduce((a, b) -> b).orElse(null);
+        if (mountDev == null) {
+            throw KernelException.of(Errno.EINVAL, "devtmpfs: process %d does not have this tree at /sys", pid);
         }
         Native c = Holder.LIBC;
         int fd = c.open("/proc/" + pid + "/root/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -162,14 +176,14 @@ public final class Devtmpfs {
             if (own instanceof Long l && l == dev) {
                 throw KernelException.of(Errno.EINVAL, "devtmpfs: /dev of process %d is the daemon's own /dev", pid);
             }
-            Target t = new Target(pid, start, fd);
+            Target t = new Target(pid, start, fd, mountDev);
             for (Map.Entry<String, int[]> n : nodes.entrySet()) {
                 int rc = mknod(t, n.getKey(), n.getValue()[0], n.getValue()[1]);
                 if (rc == 1 /* EPERM */) {
                     throw KernelException.of(Errno.EPERM, "devtmpfs: cannot make nodes in /dev of process %d", pid);
                 }
             }
-            targets.add(t);
+            TARGETS.add(t);
             ok = true;
         } catch (IOException e) {
             throw KernelException.of(Errno.EIO, "devtmpfs: %s", e);
@@ -178,30 +192,35 @@ public final class Devtmpfs {
                 c.close(fd);
             }
         }
+      }
     }
 
     /** Detaches the /dev of {@code pid} (its nodes stay). */
-    public synchronized void detach(int pid) {
-        for (Target t : List.copyOf(targets)) {
+    public void detach(int pid) {
+      synchronized (Devtmpfs.class) {
+        for (Target t : List.copyOf(TARGETS)) {
             if (t.pid() == pid) {
                 drop(t);
                 return;
             }
         }
         throw KernelException.of(Errno.ENOENT, "devtmpfs: /dev of process %d is not attached", pid);
+      }
     }
 
+    /** The targets whose process still lives and that show this kernel's tree. */
     private List<Target> live() {
-        for (Target t : List.copyOf(targets)) {
+        for (Target t : List.copyOf(TARGETS)) {
             if (!t.startTime().equals(startTime(t.pid()))) {
                 drop(t);
             }
         }
-        return List.copyOf(targets);
+        java.util.Set<String> served = kernel.sysfs().servedDevices();
+        return TARGETS.stream().filter(t -> served.contains(t.mountDev())).toList();
     }
 
     private void drop(Target t) {
-        targets.remove(t);
+        TARGETS.remove(t);
         Holder.LIBC.close(t.fd());
     }
 

@@ -47,8 +47,8 @@ public final class ApBus extends BusType {
     public static final int HOST_ISC = 6;
     /** The host ISC of the GISA interruption bridge ({@code GIB}) for guest AP interrupts. */
     public static final int GIB_ISC = 7;
-    public static final LockClass AP_ATTR_MUTEX = LockClass.of("ap_attr_mutex");
-    public static final LockClass AP_SCAN_BUS_MUTEX = LockClass.of("ap_scan_bus_mutex");
+    public static final LockClass AP_ATTR_MUTEX = org.apsysfs.locking.LockRank.AP_ATTR_MUTEX.cls();
+    public static final LockClass AP_SCAN_BUS_MUTEX = org.apsysfs.locking.LockRank.AP_SCAN_BUS_MUTEX.cls();
 
     static final AttributeGroup<ApBus> BUS_ATTRS = AttributeGroup.of(
             Attribute.rw("ap_domain", b -> b.domainIndex + "\n", ApBus::apDomainStore),

@@ -12,6 +12,8 @@ import org.apsysfs.hardware.TapqResult;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
 import org.apsysfs.locking.Guard;
+import org.apsysfs.locking.KMutex;
+import org.apsysfs.locking.LockRank;
 import org.apsysfs.sysfs.Attribute;
 import org.apsysfs.sysfs.AttributeGroup;
 import org.apsysfs.sysfs.KernfsOpenFile;
@@ -20,7 +22,7 @@ import org.apsysfs.sysfs.KernfsOpenFile;
  * An AP queue device, {@code /sys/devices/ap/cardXX/XX.YYYY} ({@code struct ap_queue}).
  *
  * <p>Locking: the host-side state ({@link #devState}, {@link #smState}, counters) is guarded
- * by this object's monitor ({@code aq->lock}); {@link #driverOverride} changes under
+ * by {@code aq->lock} ({@link #aqLock}, rank {@link org.apsysfs.locking.LockRank#AP_QUEUE_LOCK}); {@link #driverOverride} changes under
  * {@code ap_attr_mutex}; {@link #config}/{@link #chkstop} change during scans.
  */
 public final class ApQueue extends ApDevice {
@@ -56,24 +58,26 @@ public final class ApQueue extends ApDevice {
 
     private final ApCard card;
     private final int apqn;
+    /** {@code aq->lock}: the state machine, counters and SE state below. */
+    private final KMutex aqLock = new KMutex(LockRank.AP_QUEUE_LOCK.cls(), "&aq->lock", this);
     private final boolean seFiles;
-    /** Guarded by this: {@code aq->se_bstate}, the SE bind state TAPQ last reported. */
+    /** Guarded by aq->lock: {@code aq->se_bstate}, the SE bind state TAPQ last reported. */
     private int seBstate;
-    /** Guarded by this: {@code aq->assoc_idx}. */
+    /** Guarded by aq->lock: {@code aq->assoc_idx}. */
     private int assocIdx = ASSOC_IDX_INVALID;
-    /** Guarded by this: {@code aq->rapq_fbit}, the next reset is a full one (SE unbind). */
+    /** Guarded by aq->lock: {@code aq->rapq_fbit}, the next reset is a full one (SE unbind). */
     private boolean rapqFbit;
     volatile boolean config;
     volatile boolean chkstop;
-    /** Guarded by this. */
+    /** Guarded by aq->lock. */
     private DevState devState = DevState.UNINITIATED;
-    /** Guarded by this. */
+    /** Guarded by aq->lock. */
     private SmState smState = SmState.RESET_START;
-    /** Guarded by this. */
+    /** Guarded by aq->lock. */
     private long totalRequestCount;
-    /** Guarded by this. */
+    /** Guarded by aq->lock. */
     private int requestqCount;
-    /** Guarded by this. */
+    /** Guarded by aq->lock. */
     private int pendingqCount;
     /** Guarded by ap_attr_mutex (store) and the device lock (show). */
     volatile String driverOverride;
@@ -133,13 +137,15 @@ public final class ApQueue extends ApDevice {
      * {@code ap_queue_usable} (ap_queue.c): configured, not check-stopped and operating (the
      * AP bus initialised it); zcrypt sends requests only to such queues.
      */
-    public synchronized boolean usable() {
-        if (!config || chkstop || devState != DevState.OPERATING) {
-            return false;
+    public boolean usable() {
+        try (Guard aqg = aqLock.lock()) {
+            if (!config || chkstop || devState != DevState.OPERATING) {
+                return false;
+            }
+            // SE guest's queues additionally need to be bound (ap_q_needs_bind)
+            return !(supportsBind() && apBus.qci().apsb())
+                    || seBstate == TapqInfo.BS_USABLE || seBstate == TapqInfo.BS_USABLE_NO_SECURE_KEY;
         }
-        // SE guest's queues additionally need to be bound (ap_q_needs_bind)
-        return !(supportsBind() && apBus.qci().apsb())
-                || seBstate == TapqInfo.BS_USABLE || seBstate == TapqInfo.BS_USABLE_NO_SECURE_KEY;
     }
 
     /** {@code ap_q_supports_bind}: EP11 and accelerator queues. */
@@ -190,45 +196,61 @@ public final class ApQueue extends ApDevice {
         this.drvdata = data;
     }
 
-    public synchronized DevState devState() {
-        return devState;
+    public DevState devState() {
+        try (Guard aqg = aqLock.lock()) {
+            return devState;
+        }
     }
 
-    public synchronized SmState smState() {
-        return smState;
+    public SmState smState() {
+        try (Guard aqg = aqLock.lock()) {
+            return smState;
+        }
     }
 
-    synchronized int requestqCount() {
-        return devState.compareTo(DevState.UNINITIATED) > 0 ? requestqCount : 0;
+    int requestqCount() {
+        try (Guard aqg = aqLock.lock()) {
+            return devState.compareTo(DevState.UNINITIATED) > 0 ? requestqCount : 0;
+        }
     }
 
-    synchronized int pendingqCount() {
-        return devState.compareTo(DevState.UNINITIATED) > 0 ? pendingqCount : 0;
+    int pendingqCount() {
+        try (Guard aqg = aqLock.lock()) {
+            return devState.compareTo(DevState.UNINITIATED) > 0 ? pendingqCount : 0;
+        }
     }
 
-    synchronized void resetCounters() {
-        totalRequestCount = 0;
+    void resetCounters() {
+        try (Guard aqg = aqLock.lock()) {
+            totalRequestCount = 0;
+        }
     }
 
-    private synchronized String requestCountShow() {
-        return devState.compareTo(DevState.UNINITIATED) > 0 ? totalRequestCount + "\n" : "-\n";
+    private String requestCountShow() {
+        try (Guard aqg = aqLock.lock()) {
+            return devState.compareTo(DevState.UNINITIATED) > 0 ? totalRequestCount + "\n" : "-\n";
+        }
     }
 
-    private synchronized String resetShow() {
-        pollStateMachine();
-        return switch (smState) {
-            case RESET_START, RESET_WAIT -> "Reset in progress.\n";
-            case WORKING, QUEUE_FULL -> "Reset Timer armed.\n";
-            default -> "No Reset Timer set.\n";
-        };
+    private String resetShow() {
+        try (Guard aqg = aqLock.lock()) {
+            pollStateMachine();
+            return switch (smState) {
+                case RESET_START, RESET_WAIT -> "Reset in progress.\n";
+                case WORKING, QUEUE_FULL -> "Reset Timer armed.\n";
+                default -> "No Reset Timer set.\n";
+            };
+        }
     }
 
     /** {@code reset}: flush and restart the state machine (which runs only when initialised). */
-    private synchronized void resetStore() {
-        requestqCount = 0;
-        pendingqCount = 0;
-        smState = SmState.RESET_START;
-        runStateMachine();
+    private void resetStore() {
+        try (Guard aqg = aqLock.lock()) {
+            requestqCount = 0;
+            pendingqCount = 0;
+            smState = SmState.RESET_START;
+            runStateMachine();
+        }
     }
 
     /** What the kernel's poll of a queue still in RESET_WAIT would have done by now. */
@@ -238,13 +260,15 @@ public final class ApQueue extends ApDevice {
         }
     }
 
-    private synchronized String interruptShow() {
-        pollStateMachine();
-        if (smState == SmState.SETIRQ_WAIT) {
-            return "Enable Interrupt pending.\n";
+    private String interruptShow() {
+        try (Guard aqg = aqLock.lock()) {
+            pollStateMachine();
+            if (smState == SmState.SETIRQ_WAIT) {
+                return "Enable Interrupt pending.\n";
+            }
+            TapqResult r = apBus.hardware().tapq(apqn, false);
+            return r.status().irqEnabled() ? "Interrupts enabled.\n" : "Interrupts disabled.\n";
         }
-        TapqResult r = apBus.hardware().tapq(apqn, false);
-        return r.status().irqEnabled() ? "Interrupts enabled.\n" : "Interrupts disabled.\n";
     }
 
     private String apFunctionsShow() {
@@ -289,8 +313,10 @@ public final class ApQueue extends ApDevice {
      * {@code ap_queue_init_state}: the default driver takes the queue: operating, reset and
      * (with adapter interrupts) interrupts enabled.
      */
-    public synchronized void initHostState() {
-        initState();
+    public void initHostState() {
+        try (Guard aqg = aqLock.lock()) {
+            initState();
+        }
     }
 
     /** Runs the (simulated, instantaneous) state machine when the queue is initialised and usable. */
@@ -337,11 +363,13 @@ public final class ApQueue extends ApDevice {
     }
 
     /** {@code ap_queue_prepare_remove} + {@code ap_queue_remove}: flush, ZAPQ, uninitialised. */
-    synchronized void removeState() {
-        requestqCount = 0;
-        pendingqCount = 0;
-        apBus.hardware().zapq(apqn);
-        devState = DevState.UNINITIATED;
+    void removeState() {
+        try (Guard aqg = aqLock.lock()) {
+            requestqCount = 0;
+            pendingqCount = 0;
+            apBus.hardware().zapq(apqn);
+            devState = DevState.UNINITIATED;
+        }
     }
 
     /**
@@ -353,7 +381,7 @@ public final class ApQueue extends ApDevice {
      */
     void updateState(boolean newConfig, boolean newChkstop) {
         String uevent = null;
-        synchronized (this) {
+        try (Guard aqg = aqLock.lock()) {
             if (newChkstop && !chkstop) {
                 chkstop = true;
                 if (devState.compareTo(DevState.UNINITIATED) > 0) {
@@ -422,7 +450,7 @@ public final class ApQueue extends ApDevice {
             return "-\n";
         }
         int bs = seTapq("se_bind", false).info().bindState();
-        synchronized (this) {
+        try (Guard aqg = aqLock.lock()) {
             seBstate = bs;
         }
         return bs == TapqInfo.BS_USABLE || bs == TapqInfo.BS_USABLE_NO_SECURE_KEY ? "bound\n" : "unbound\n";
@@ -447,7 +475,7 @@ public final class ApQueue extends ApDevice {
                     org.apsysfs.kernel.Printable.of(buf));
         }
         if (!value) {
-            synchronized (this) {
+            try (Guard aqg = aqLock.lock()) {
                 flush();
                 rapqFbit = true;
                 initState();
@@ -458,7 +486,7 @@ public final class ApQueue extends ApDevice {
         if (r.rc() != ApRc.NORMAL || r.info() == null) {
             throw KernelException.of(Errno.EIO, "ap: %s: se_bind: TAPQ answered rc 0x%02x", name(), r.rc().code());
         }
-        synchronized (this) {
+        try (Guard aqg = aqLock.lock()) {
             pollStateMachine();
             seBstate = r.info().bindState();
             if (seBstate != TapqInfo.BS_AVAIL_FOR_BINDING) {
@@ -492,7 +520,7 @@ public final class ApQueue extends ApDevice {
             return "-\n";
         }
         int bs = seTapq("se_associate", false).info().bindState();
-        synchronized (this) {
+        try (Guard aqg = aqLock.lock()) {
             seBstate = bs;
             if (smState == SmState.ASSOC_WAIT) {
                 runAssocWait(bs);
@@ -540,7 +568,7 @@ public final class ApQueue extends ApDevice {
         if (r.rc() != ApRc.NORMAL || r.info() == null) {
             throw KernelException.of(Errno.EIO, "ap: %s: se_associate: TAPQ answered rc 0x%02x", name(), r.rc().code());
         }
-        synchronized (this) {
+        try (Guard aqg = aqLock.lock()) {
             pollStateMachine();
             seBstate = r.info().bindState();
             if (seBstate != TapqInfo.BS_USABLE_NO_SECURE_KEY) {

@@ -39,8 +39,8 @@ public final class FaultFiles {
     static final AttributeGroup<FaultFiles> ATTRS = AttributeGroup.of(
             Attribute.rw("faults", f -> String.join("", f.active), FaultFiles::faultStore),
             Attribute.ro("lockdep", f -> Lockdep.get().graph()),
-            Attribute.ro("lockdep_reports", f -> Lockdep.get().reportText()),
-            Attribute.ro("hazards", f -> {
+            Attribute.log("lockdep_reports", f -> Lockdep.get().reportText()),
+            Attribute.log("hazards", f -> {
                 StringBuilder sb = new StringBuilder();
                 for (String h : f.guests.hazards()) {
                     sb.append(h).append('\n');

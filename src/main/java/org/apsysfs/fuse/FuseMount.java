@@ -33,6 +33,9 @@ public final class FuseMount {
 
     private final SysfsFuse fs;
     private final Path mountPoint;
+    /** The mount's device once mounted ("MAJOR:MINOR"), or null. */
+    private volatile String servedDev;
+    private final Supplier<Kernfs> source;
     private final boolean singleThreaded;
     private final String[] argv;
     private final Thread thread;
@@ -46,6 +49,7 @@ public final class FuseMount {
     /** Serves whichever tree {@code source} gives at the time of each request. */
     public FuseMount(Supplier<Kernfs> source, Path mountPoint, boolean allowOther, boolean singleThreaded) {
         this.fs = new SysfsFuse(source);
+        this.source = source;
         this.mountPoint = mountPoint.toAbsolutePath().normalize();
         this.singleThreaded = singleThreaded;
         // atomic_o_trunc: open(O_TRUNC) comes as one OPEN with O_TRUNC in its flags instead of
@@ -54,6 +58,12 @@ public final class FuseMount {
                 + "negative_timeout=0,atomic_o_trunc";
         if (allowOther) {
             opts += ",allow_other,default_permissions";
+        } else if (runsAsRoot()) {
+            // the kernel lets only the mounting uid AND gid in (fuse_allow_current_process):
+            // root with another group (sudo -g, a service's primary group) would be refused.
+            // allow_root: the kernel lets everyone in and libfuse answers EACCES to every uid
+            // but the owner's and root's, so uid 0 with any gid is root on the tree, as on sysfs
+            opts += ",allow_root";
         }
         // what jnr-fuse's mount() passes to fuse_main_real, minus -s: the loop is ours
         this.argv = new String[] {"apsysfs", "-f", this.mountPoint.toString(), "-o", opts};
@@ -113,7 +123,15 @@ public final class FuseMount {
     public boolean start(long timeout, TimeUnit unit) throws InterruptedException {
         thread.start();
         boolean ok = fs.ready().await(timeout, unit);
-        return ok && failure == null && thread.isAlive() && fs.gone().getCount() > 0;
+        ok = ok && failure == null && thread.isAlive() && fs.gone().getCount() > 0;
+        if (ok) {
+            // who serves which mount (the simulated devtmpfs attaches only shells of this tree)
+            servedDev = org.apsysfs.kernel.Mountinfo.deviceAt(mountPoint);
+            if (servedDev != null) {
+                Kernfs.servedOn(servedDev, source);
+            }
+        }
+        return ok;
     }
 
     public Path mountPoint() {
@@ -139,6 +157,10 @@ public final class FuseMount {
      * mount is busy.
      */
     public void unmount(long timeout, TimeUnit unit) {
+        String dev = servedDev;
+        if (dev != null) {
+            Kernfs.notServedOn(dev);
+        }
         if (!thread.isAlive()) {
             return;
         }
@@ -171,6 +193,14 @@ public final class FuseMount {
             return rc == 0;
         } catch (IOException e) {
             LOG.warn("cannot run fusermount: {}", e.toString());
+            return false;
+        }
+    }
+
+    private static boolean runsAsRoot() {
+        try {
+            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }

@@ -63,6 +63,8 @@ public final class SysfsFuse extends FuseStubFS {
     private final AtomicLong nextFh = new AtomicLong(1);
     private final CountDownLatch ready = new CountDownLatch(1);
     private final CountDownLatch gone = new CountDownLatch(1);
+    /** The daemon's user is root of the simulation ({@link MountOwner}). */
+    private static final MountOwner OWNER = MountOwner.ofThisProcess();
 
     public SysfsFuse(Kernfs fs) {
         this(() -> fs);
@@ -183,12 +185,10 @@ public final class SysfsFuse extends FuseStubFS {
                 if (ctx == 0) {
                     return Cred.ROOT;
                 }
-                int uid = IO.getInt(ctx + RawLayout.CTX_UID);
-                int gid = IO.getInt(ctx + RawLayout.CTX_GID);
-                return uid == 0 && gid == 0 ? Cred.ROOT : new Cred(uid, gid);
+                return OWNER.cred(IO.getInt(ctx + RawLayout.CTX_UID), IO.getInt(ctx + RawLayout.CTX_GID));
             }
             var ctx = getContext();
-            return new Cred((int) ctx.uid.get(), (int) ctx.gid.get());
+            return OWNER.cred((int) ctx.uid.get(), (int) ctx.gid.get());
         } catch (RuntimeException e) {
             return Cred.ROOT;
         }
@@ -259,8 +259,25 @@ public final class SysfsFuse extends FuseStubFS {
         return n instanceof KernfsDir d ? 2 + d.subdirCount() : 1;
     }
 
+    /**
+     * st_size: kernfs gives every attribute a page (sysfs_add_file_mode_ns: PAGE_SIZE). A
+     * log-like control file reports its content's length instead, what a growing file does:
+     * debugfs would say 0, but on a FUSE mount tail -f polls fstat (no inotify events), takes a
+     * size below its offset for a truncation and prints the file again, and never follows a
+     * file that does not grow; with the true size tail -n N reads the true end.
+     */
     private static long size(KernfsNode n) {
-        return n instanceof KernfsDir || n instanceof KernfsLink ? 0 : KernfsOpenFile.PAGE_SIZE;
+        if (n instanceof KernfsDir || n instanceof KernfsLink) {
+            return 0;
+        }
+        if (n instanceof KernfsAttr a && a.attribute().growing() && a.active()) {
+            try {
+                return a.showBytes().length;
+            } catch (RuntimeException e) {
+                return 0;
+            }
+        }
+        return KernfsOpenFile.PAGE_SIZE;
     }
 
     private static void fill(KernfsNode n, FileStat stat) {
@@ -272,16 +289,16 @@ public final class SysfsFuse extends FuseStubFS {
         stat.st_blocks.set(0);
         if (m == null) {
             // no metadata of its own: root-owned, one time for all three
-            stat.st_uid.set(0);
-            stat.st_gid.set(0);
+            stat.st_uid.set(OWNER.uid(0));
+            stat.st_gid.set(OWNER.gid(0));
             long t = n.defaultTimeMillis();
             setTime(stat.st_atim, t);
             setTime(stat.st_mtim, t);
             setTime(stat.st_ctim, t);
             return;
         }
-        stat.st_uid.set(m.uid());
-        stat.st_gid.set(m.gid());
+        stat.st_uid.set(OWNER.uid(m.uid()));
+        stat.st_gid.set(OWNER.gid(m.gid()));
         setTime(stat.st_atim, m.atimeMillis());
         setTime(stat.st_mtim, m.mtimeMillis());
         setTime(stat.st_ctim, m.ctimeMillis());
@@ -294,8 +311,8 @@ public final class SysfsFuse extends FuseStubFS {
         IO.putInt(st + RawLayout.ST_MODE, typeAndMode(n));
         IO.putLong(st + RawLayout.ST_NLINK, nlink(n));
         IO.putLong(st + RawLayout.ST_SIZE, size(n));
-        IO.putInt(st + RawLayout.ST_UID, m == null ? 0 : m.uid());
-        IO.putInt(st + RawLayout.ST_GID, m == null ? 0 : m.gid());
+        IO.putInt(st + RawLayout.ST_UID, OWNER.uid(m == null ? 0 : m.uid()));
+        IO.putInt(st + RawLayout.ST_GID, OWNER.gid(m == null ? 0 : m.gid()));
         IO.putLong(st + RawLayout.ST_BLKSIZE, KernfsOpenFile.PAGE_SIZE);
         IO.putLong(st + RawLayout.ST_BLOCKS, 0);
         long t = m == null ? n.defaultTimeMillis() : 0;
@@ -541,7 +558,7 @@ public final class SysfsFuse extends FuseStubFS {
     @Override
     public int chown(String path, long uid, long gid) {
         return onNode("chown", path, n -> {
-            fs().chown(n, uid, gid, cred());
+            fs().chown(n, OWNER.chownUid(uid), OWNER.chownGid(gid), cred());
             return 0;
         });
     }

@@ -6,13 +6,16 @@ import java.util.Optional;
 import org.apsysfs.kernel.Clock;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
+import org.apsysfs.locking.Guard;
+import org.apsysfs.locking.KMutex;
+import org.apsysfs.locking.LockRank;
 
 /**
  * The simulated machine's AP hardware: the host AP configuration (what QCI reports), the
  * installed adapters and their queues, and the AP instructions (PQAP TAPQ/RAPQ/ZAPQ/AQIC/QCI/QACT
  * and a minimal NQAP) with the architecture's response codes.
  *
- * <p>Locking: one private monitor guards every field (configuration masks, adapter states, queue
+ * <p>Locking: one private lock ({@code ap_hardware}, known to the lock validator) guards every field (configuration masks, adapter states, queue
  * states, faults). Every public method takes it for its whole duration and never calls out while
  * holding it, so callers may hold their own locks when calling in. Time-dependent state (a reset
  * in progress) is evaluated lazily against the injected {@link Clock}; there are no threads.
@@ -26,7 +29,8 @@ import org.apsysfs.kernel.KernelException;
 public final class ApHardware implements ApMachine {
     private static final long NO_RESET = Long.MIN_VALUE;
 
-    private final Object lock = new Object();
+    /** The machine's one lock (rank {@link LockRank#AP_HARDWARE}, below every lock of the kernel's). */
+    private final KMutex lock = new KMutex(LockRank.AP_HARDWARE.cls());
     private final Clock clock;
     private final MachineSpec spec;
 
@@ -131,7 +135,7 @@ public final class ApHardware implements ApMachine {
         if (!spec.qciInstalled()) {
             return Optional.empty();
         }
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             return Optional.of(new Qci(spec.has(ApFeature.APSC), spec.has(ApFeature.APXA),
                     spec.has(ApFeature.QACT), spec.has(ApFeature.RC8A), spec.has(ApFeature.APSB),
                     spec.na(), spec.nd(), apm, aqm, adm));
@@ -145,7 +149,7 @@ public final class ApHardware implements ApMachine {
      */
     @Override
     public TapqResult tapq(int apqn, boolean withInfo) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             Adapter a = configured(apqn);
             if (a == null) {
                 return new TapqResult(ApQueueStatus.of(ApRc.Q_NOT_AVAIL), null);
@@ -198,7 +202,7 @@ public final class ApHardware implements ApMachine {
      */
     @Override
     public ApQueueStatus aqic(int apqn, boolean enable, int isc, long nibAddress) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             Adapter a = configured(apqn);
             if (a == null) {
                 return ApQueueStatus.of(ApRc.Q_NOT_AVAIL);
@@ -237,7 +241,7 @@ public final class ApHardware implements ApMachine {
      */
     @Override
     public QactResult qact(int apqn, ApMode mode, int category) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             if (!spec.has(ApFeature.QACT)) {
                 return new QactResult(ApQueueStatus.of(ApRc.REQ_FAC_NOT_INST), 0);
             }
@@ -270,7 +274,7 @@ public final class ApHardware implements ApMachine {
      */
     @Override
     public ApQueueStatus nqap(int apqn) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             Adapter a = configured(apqn);
             if (a == null) {
                 return ApQueueStatus.of(ApRc.Q_NOT_AVAIL);
@@ -293,7 +297,7 @@ public final class ApHardware implements ApMachine {
     /** The installed adapter {@code apid} (whether in the configuration or not), or null. */
     @Override
     public AdapterInfo adapter(int apid) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             Adapter a = apid >= 0 && apid < 256 ? adapters[apid] : null;
             return a == null ? null : new AdapterInfo(a.spec, apm.test(apid), a.configured, a.checkstopped);
         }
@@ -301,7 +305,7 @@ public final class ApHardware implements ApMachine {
 
     /** IDs of all installed adapters (a superset of the APM). */
     public ApMask installedAdapters() {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             ApMask m = ApMask.empty();
             for (int i = 0; i < 256; i++) {
                 if (adapters[i] != null) {
@@ -315,7 +319,7 @@ public final class ApHardware implements ApMachine {
     /** The hardware state of queue {@code apqn} (any APQN; untouched queues show defaults). */
     @Override
     public QueueInfo queueInfo(int apqn) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             Queue q = queues[apqn & 0xffff];
             if (q == null) {
                 return new QueueInfo(apqn, false, false, 0, 0, 0);
@@ -344,7 +348,7 @@ public final class ApHardware implements ApMachine {
     @Override
     public Map<String, String> mkvps(int apqn) {
         AdapterSpec s;
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             Adapter a = adapters[Apqn.apid(apqn)];
             if (a == null) {
                 return Map.of();
@@ -372,7 +376,7 @@ public final class ApHardware implements ApMachine {
      * gives this host configuration again.
      */
     public MachineSpec currentSpec() {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             java.util.List<AdapterSpec> list = new java.util.ArrayList<>();
             for (Adapter a : adapters) {
                 if (a != null) {
@@ -389,7 +393,7 @@ public final class ApHardware implements ApMachine {
 
     /** Installed adapters that are not in the APM (taken out of the host configuration). */
     public ApMask adaptersOutOfConfig() {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             ApMask m = ApMask.empty();
             for (Adapter a : adapters) {
                 if (a != null && !apm.test(a.spec.id())) {
@@ -406,7 +410,7 @@ public final class ApHardware implements ApMachine {
      * with the calls still left (no COUNT: until cleared).
      */
     public java.util.List<String> faultCommands() {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             java.util.List<String> out = new java.util.ArrayList<>();
             for (int i = 0; i < queues.length; i++) {
                 Queue q = queues[i];
@@ -433,7 +437,7 @@ public final class ApHardware implements ApMachine {
 
     /** Puts installed adapter {@code apid} (back) into the APM. */
     public void addAdapter(int apid) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             if (adapters[apid] == null) {
                 throw new IllegalArgumentException(String.format("no adapter 0x%02x installed", apid));
             }
@@ -444,7 +448,7 @@ public final class ApHardware implements ApMachine {
 
     /** Installs (or replaces) an adapter and puts it into the APM; its queues start fresh. */
     public void addAdapter(AdapterSpec adapter) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             checkId(adapter.id(), spec.maxAdapterId(), "adapter");
             adapters[adapter.id()] = new Adapter(adapter);
             dropQueues(adapter.id());
@@ -454,14 +458,14 @@ public final class ApHardware implements ApMachine {
 
     /** Takes adapter {@code apid} out of the APM (it stays installed); its queue state is lost. */
     public void removeAdapter(int apid) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             apm = apm.without(apid);
             dropQueues(apid);
         }
     }
 
     public void addUsageDomain(int apqi) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             checkId(apqi, spec.maxDomainId(), "domain");
             aqm = aqm.with(apqi);
         }
@@ -469,7 +473,7 @@ public final class ApHardware implements ApMachine {
 
     /** Takes a usage domain out of the AQM; the state of its queues is lost. */
     public void removeUsageDomain(int apqi) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             aqm = aqm.without(apqi);
             for (int apid = 0; apid < 256; apid++) {
                 queues[Apqn.of(apid, apqi)] = null;
@@ -478,14 +482,14 @@ public final class ApHardware implements ApMachine {
     }
 
     public void addControlDomain(int apqi) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             checkId(apqi, spec.maxDomainId(), "domain");
             adm = adm.with(apqi);
         }
     }
 
     public void removeControlDomain(int apqi) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             adm = adm.without(apqi);
         }
     }
@@ -499,7 +503,7 @@ public final class ApHardware implements ApMachine {
      */
     @Override
     public void sclpConfigure(int apid, boolean on) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             if (!spec.sclpConfigurable()) {
                 throw KernelException.bare(Errno.EOPNOTSUPP);
             }
@@ -520,7 +524,7 @@ public final class ApHardware implements ApMachine {
 
     /** Check-stops an adapter or ends the check-stop (queue states are lost either way). */
     public void setCheckstop(int apid, boolean checkstopped) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             Adapter a = adapters[apid];
             if (a == null) {
                 throw new IllegalArgumentException(String.format("no adapter 0x%02x installed", apid));
@@ -537,7 +541,7 @@ public final class ApHardware implements ApMachine {
         if (nanos < 0) {
             throw new IllegalArgumentException("negative latency");
         }
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             resetLatencyNanos = nanos;
         }
     }
@@ -553,7 +557,7 @@ public final class ApHardware implements ApMachine {
         if (count == 0 || count < -1) {
             throw new IllegalArgumentException("count must be >= 1 or -1 (until cleared)");
         }
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             Queue q = queue(apqn);
             if (q.faults == null) {
                 q.faults = new Fault[ApInstruction.values().length];
@@ -570,14 +574,14 @@ public final class ApHardware implements ApMachine {
         if (nanos < 0) {
             throw new IllegalArgumentException("negative duration");
         }
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             queue(apqn).resetDurationOverride = nanos;
         }
     }
 
     /** SCLP (de)configure of {@code apid} fails with {@code errno} until cleared (null clears). */
     public void injectSclpError(int apid, Errno errno) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             if (errno == null) {
                 sclpFaults.remove(apid);
             } else {
@@ -588,7 +592,7 @@ public final class ApHardware implements ApMachine {
 
     /** Removes every fault and reset-duration override of {@code apqn}. */
     public void clearFaults(int apqn) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             Queue q = queues[apqn & 0xffff];
             if (q != null) {
                 q.faults = null;
@@ -599,7 +603,7 @@ public final class ApHardware implements ApMachine {
 
     /** Removes every injected fault on the machine (queue, reset-duration and SCLP). */
     public void clearAllFaults() {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             for (Queue q : queues) {
                 if (q != null) {
                     q.faults = null;
@@ -613,7 +617,7 @@ public final class ApHardware implements ApMachine {
     // ------------------------------------------------------------------ internals (lock held)
 
     private ApQueueStatus reset(int apqn, ApInstruction ins) {
-        synchronized (lock) {
+        try (Guard hwg = lock.lock()) {
             Adapter a = configured(apqn);
             if (a == null) {
                 return ApQueueStatus.of(ApRc.Q_NOT_AVAIL);

@@ -6,7 +6,8 @@
  * ({@link org.apsysfs.hardware.ApMask}, {@link org.apsysfs.hardware.Apqn}).
  *
  * <p>Kernel counterpart: the hardware below {@code arch/s390/include/asm/ap.h}. Locks: one
- * private monitor in {@link org.apsysfs.hardware.ApHardware}, always the innermost model lock
- * (it never calls out while held). May use {@code kernel} only.
+ * private lock in {@link org.apsysfs.hardware.ApHardware} ({@code ap_hardware}, known to the
+ * lock validator), always the innermost model lock (it never calls out while held). May use
+ * {@code kernel} and {@code locking} only.
  */
 package org.apsysfs.hardware;

@@ -15,8 +15,8 @@ import org.apsysfs.locking.LockClass;
  * {@code pqap_hook_rwsem}.
  */
 public final class Kvm {
-    public static final LockClass KVM_LOCK = LockClass.of("&kvm->lock");
-    public static final LockClass PQAP_HOOK_RWSEM = LockClass.of("&kvm->arch.crypto.pqap_hook_rwsem");
+    public static final LockClass KVM_LOCK = org.apsysfs.locking.LockRank.KVM_LOCK.cls();
+    public static final LockClass PQAP_HOOK_RWSEM = org.apsysfs.locking.LockRank.PQAP_HOOK_RWSEM.cls();
 
     /** The PQAP(AQIC) interception handler an mdev installs ({@code kvm->arch.crypto.pqap_hook}). */
     public interface PqapHook {

@@ -15,7 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A lock validator in the spirit of the kernel's lockdep. For every acquisition it records,
+ * A lock validator in the spirit of the kernel's lockdep. The first time a lock of one
+ * ranked class is taken while one of a higher {@link LockRank} is held it reports a "lock
+ * order against the hierarchy". For every acquisition it records,
  * per lock class (and nesting subclass), which classes were already held, building a
  * dependency graph. The moment an acquisition would close a cycle in that graph it reports a
  * "possible circular locking dependency" naming the existing chain and the new one, even if
@@ -138,6 +140,16 @@ public final class Lockdep {
         Map<Key, String> out = after.computeIfAbsent(from, k -> new LinkedHashMap<>());
         if (out.containsKey(to)) {
             return;
+        }
+        LockRank rf = from.cls().rank();
+        LockRank rt = to.cls().rank();
+        if (rf != null && rt != null && rt.compareTo(rf) < 0) {
+            // against the hierarchy: no cycle needs to close for this to be a bug
+            report("WARNING: lock order against the hierarchy (LockRank)\n"
+                    + Thread.currentThread().getName() + " is trying to acquire lock:\n  " + instance + " (" + to + ", rank " + rt + ")\n"
+                    + "but task is already holding lock:\n  " + from + " (rank " + rf + ")\n"
+                    + "which the hierarchy orders after it\n"
+                    + heldText(stack));
         }
         List<Key> path = findPath(to, from);
         if (path != null) {

@@ -24,7 +24,7 @@ import org.apsysfs.sysfs.KernfsDir;
  * {@code mdev_list_lock}, which is never held while calling a driver.
  */
 public final class MdevCore {
-    public static final LockClass MDEV_LIST_LOCK = LockClass.of("mdev_list_lock");
+    public static final LockClass MDEV_LIST_LOCK = org.apsysfs.locking.LockRank.MDEV_LIST_LOCK.cls();
 
     private final Kernel kernel;
     private final MdevBus bus;

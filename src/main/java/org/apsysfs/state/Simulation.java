@@ -42,7 +42,7 @@ import org.apsysfs.sysfs.KernfsAttr;
  */
 public final class Simulation implements Kernfs.StoreHook {
     /** {@code state_mutex}: serialises saving, dumping, loading and rebooting; never held across a store. */
-    public static final LockClass STATE_MUTEX = LockClass.of("state_mutex");
+    public static final LockClass STATE_MUTEX = org.apsysfs.locking.LockRank.STATE_MUTEX.cls();
 
     private static final AttributeGroup<Simulation> STATE_ATTRS = AttributeGroup.of(
             Attribute.document("state", 0644, Simulation::stateShow, Simulation::stateStore),

@@ -5,7 +5,7 @@
  * {@link org.apsysfs.state.Simulation}, the system a mount serves, which a state load replaces
  * as a whole.
  *
- * <p>No kernel counterpart. Locks: the state lock of {@code Simulation}, outermost (see
+ * <p>No kernel counterpart. Locks: {@code state_mutex} of {@code Simulation}, outermost and never held across a store (see
  * {@link org.apsysfs.locking}). May use the model packages and {@code sysfs}; only
  * {@code cli} uses it.
  */

@@ -20,6 +20,16 @@ public record Attribute<T>(String name, int mode, Show<T> show, Store<T> store, 
     }
 
     /**
+     * The show of a log-like control file ({@code dmesg}, {@code uevents}, ...): the content only
+     * grows at its end, until the ring that holds it is full and drops its oldest lines. Such
+     * a file reports its content's length as its size and serves reads past the end of what
+     * an open file has already seen from fresh content ({@link KernfsOpenFile#readSlice}).
+     */
+    @FunctionalInterface
+    public interface LogShow<T> extends Show<T> {
+    }
+
+    /**
      * A show that produces the content as bytes (ISO-8859-1), for large contents that should
      * not be built as a string and converted again.
      */
@@ -94,6 +104,19 @@ public record Attribute<T>(String name, int mode, Show<T> show, Store<T> store, 
     /** An attribute with an explicit mode ({@code __ATTR(name, mode, show, store)}). */
     public static <T> Attribute<T> of(String name, int mode, Show<T> show, Store<T> store) {
         return new Attribute<>(name, mode, show, store);
+    }
+
+    /**
+     * A read-only log-like control file ({@link LogShow}): its size is its content's length,
+     * so that {@code tail}, {@code tail -f} and {@code less +F} follow it.
+     */
+    public static <T> Attribute<T> log(String name, LogShow<T> show) {
+        return new Attribute<>(name, 0444, show, null);
+    }
+
+    /** Whether this is a log-like file ({@link #log}). */
+    public boolean growing() {
+        return show instanceof LogShow;
     }
 
     /** A read-only attribute with a fixed value. */

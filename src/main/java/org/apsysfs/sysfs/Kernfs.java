@@ -2,11 +2,12 @@ package org.apsysfs.sysfs;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apsysfs.kernel.Clock;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
 import org.apsysfs.kernel.KernelLog;
+import org.apsysfs.locking.KRwSem;
+import org.apsysfs.locking.LockRank;
 
 /**
  * The simulated sysfs: a tree of {@link KernfsNode}s and the file operations sysfs gives them
@@ -15,10 +16,11 @@ import org.apsysfs.kernel.KernelLog;
  */
 public final class Kernfs {
     /**
-     * {@code kernfs_rwsem}: guards the shape of the tree. Always the innermost lock: taken
-     * inside model locks, never held while calling show/store.
+     * {@code kernfs_rwsem}: guards the shape of the tree. Always the innermost lock
+     * ({@link LockRank#KERNFS_RWSEM}, known to the lock validator): taken inside model locks,
+     * never held while calling show/store or anything that takes another lock.
      */
-    final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    final KRwSem lock = new KRwSem(LockRank.KERNFS_RWSEM.cls(), "kernfs_rwsem");
     final Clock clock;
     private final KernelLog log;
     private final KernfsDir root;
@@ -41,6 +43,31 @@ public final class Kernfs {
 
     /** How long recent stores took (kernel/debug/apsysfs/store_times). */
     private final StoreTimes storeTimes = new StoreTimes();
+
+    /** Served FUSE mounts of this process: device ("MAJOR:MINOR") to the tree it serves. */
+    private static final java.util.Map<String, java.util.function.Supplier<Kernfs>> MOUNTS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Records that this process serves {@code tree} on the mount of device {@code dev}. */
+    public static void servedOn(String dev, java.util.function.Supplier<Kernfs> tree) {
+        MOUNTS.put(dev, tree);
+    }
+
+    /** The mount of device {@code dev} is gone. */
+    public static void notServedOn(String dev) {
+        MOUNTS.remove(dev);
+    }
+
+    /** The devices of the mounts that serve this tree now. */
+    public java.util.Set<String> servedDevices() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        MOUNTS.forEach((dev, t) -> {
+            if (t.get() == this) {
+                out.add(dev);
+            }
+        });
+        return out;
+    }
 
     public Kernfs(Clock clock, KernelLog log) {
         this.clock = clock;
@@ -75,17 +102,23 @@ public final class Kernfs {
      * returns whether it took it, for {@link #writeUnlock}.
      */
     boolean writeLock() {
-        if (lock.isWriteLockedByCurrentThread()) {
-            return false;
-        }
-        lock.writeLock().lock();
-        return true;
+        return lock.writeUnlessHeld();
     }
 
     void writeUnlock(boolean taken) {
-        if (taken) {
-            lock.writeLock().unlock();
-        }
+        lock.writeUnlock(taken);
+    }
+
+    /**
+     * Takes the tree lock for reading unless this thread holds it for writing (a batch that
+     * looks something up); returns whether it took it, for {@link #readUnlock}.
+     */
+    boolean readLock() {
+        return lock.readUnlessWriter();
+    }
+
+    void readUnlock(boolean taken) {
+        lock.readUnlock(taken);
     }
 
     /** Resolves an absolute path ("/bus/ap/apmask") without following links; null if absent. */
@@ -93,7 +126,7 @@ public final class Kernfs {
         KernfsNode n = root;
         int i = 0;
         int len = path.length();
-        lock.readLock().lock();
+        boolean locked = readLock();
         try {
             while (i < len) {
                 while (i < len && path.charAt(i) == '/') {
@@ -117,14 +150,17 @@ public final class Kernfs {
             }
             return n;
         } finally {
-            lock.readLock().unlock();
+            readUnlock(locked);
         }
     }
 
     /**
-     * Opens an attribute as kernfs_fop_open does: a read-only attribute cannot be opened for
-     * writing nor a write-only one for reading (EACCES, even for root); non-root callers may
-     * only read world-readable attributes and never write.
+     * Opens an attribute as the VFS and kernfs_fop_open do: a caller other than root needs the
+     * owner, group or other bits of the node's mode that apply to it (generic_permission, with
+     * the mode and owner a chmod/chown set: kernfs_iop_setattr keeps them, and udev rules rely
+     * on it); a read-only attribute cannot be opened for writing nor a write-only one for
+     * reading (EACCES, even for root). The FUSE context gives no supplementary groups: only
+     * the caller's primary group counts for the group bits.
      *
      * @param accmode O_RDONLY (0), O_WRONLY (1) or O_RDWR (2)
      */
@@ -140,7 +176,7 @@ public final class Kernfs {
         int mode = attr.mode();
         if (!cred.isRoot()) {
             int bits = permBits(attr, mode, cred);
-            if ((wantRead && (bits & 4) == 0) || wantWrite) {
+            if ((wantRead && (bits & 4) == 0) || (wantWrite && (bits & 2) == 0)) {
                 throw KernelException.bare(Errno.EACCES);
             }
         }

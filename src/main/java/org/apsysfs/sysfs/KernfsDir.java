@@ -364,7 +364,7 @@ public final class KernfsDir extends KernfsNode {
 
     /** The child called {@code childName}: a directory, link or attribute; null if none. */
     public KernfsNode child(String childName) {
-        fs.lock.readLock().lock();
+        boolean readLocked = fs.readLock();
         try {
             KernfsNode n = kids.active(childName);
             if (n != null) {
@@ -372,7 +372,7 @@ public final class KernfsDir extends KernfsNode {
             }
             return attrNode(childName);
         } finally {
-            fs.lock.readLock().unlock();
+            fs.readUnlock(readLocked);
         }
     }
 
@@ -413,7 +413,7 @@ public final class KernfsDir extends KernfsNode {
 
     /** The names of all entries, attributes first in table order, then subdirectories and links. */
     public List<String> list() {
-        fs.lock.readLock().lock();
+        boolean readLocked = fs.readLock();
         try {
             Binding[] b = bound;
             List<String> out = new ArrayList<>(kids.count() + 8 * b.length);
@@ -425,13 +425,13 @@ public final class KernfsDir extends KernfsNode {
             kids.addNames(out);
             return out;
         } finally {
-            fs.lock.readLock().unlock();
+            fs.readUnlock(readLocked);
         }
     }
 
     /** Number of entries (attributes, directories, links). */
     public int size() {
-        fs.lock.readLock().lock();
+        boolean readLocked = fs.readLock();
         try {
             int n = kids.count();
             for (Binding b : bound) {
@@ -439,17 +439,17 @@ public final class KernfsDir extends KernfsNode {
             }
             return n;
         } finally {
-            fs.lock.readLock().unlock();
+            fs.readUnlock(readLocked);
         }
     }
 
     /** Number of subdirectories (for st_nlink = 2 + subdirs, as kernfs reports). */
     public int subdirCount() {
-        fs.lock.readLock().lock();
+        boolean readLocked = fs.readLock();
         try {
             return subdirs;
         } finally {
-            fs.lock.readLock().unlock();
+            fs.readUnlock(readLocked);
         }
     }
 
@@ -476,11 +476,11 @@ public final class KernfsDir extends KernfsNode {
             if (am == null) {
                 return null;
             }
-            fs.lock.readLock().lock();
+            boolean readLocked = fs.readLock();
             try {
                 return am.get(attrName);
             } finally {
-                fs.lock.readLock().unlock();
+                fs.readUnlock(readLocked);
             }
         }
         boolean locked = fs.writeLock();

@@ -8,7 +8,8 @@ import org.apsysfs.kernel.KernelException;
  * An open attribute ({@code struct kernfs_open_file} with its {@code seq_file}). Reading at
  * offset 0 calls {@code show} and keeps the result; reads at later offsets page through that
  * snapshot, so {@code cat} sees one consistent value however many reads it makes, and every
- * new open (or rewind) sees fresh content. Each write is one store call of at most a page.
+ * new open (or rewind) sees fresh content. A log-like file ({@link Attribute#growing()}) also
+ * takes fresh content when a read starts at or past the end of the snapshot. Each write is one store call of at most a page.
  */
 public final class KernfsOpenFile {
     /** The sysfs buffer size: one page. */
@@ -72,7 +73,11 @@ public final class KernfsOpenFile {
             throw KernelException.bare(Errno.EBADF);
         }
         fs.checkLive();
-        if (offset == 0 || snapshot == null) {
+        if (offset == 0 || snapshot == null
+                || (offset >= snapshot.length && attr.attribute().growing())) {
+            // A log-like file only grows at its end: a read past what this open file has seen
+            // asks for what was logged since (tail -f reads on from its offset once the size
+            // grew); the bytes before stay where they were until the ring drops lines.
             snapshot = attr.showBytes();
         }
         if (offset >= snapshot.length || size <= 0) {

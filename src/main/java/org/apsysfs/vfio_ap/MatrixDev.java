@@ -31,8 +31,8 @@ import org.apsysfs.vfio.IommuGroups;
  * {@code guests_lock}.
  */
 public final class MatrixDev {
-    public static final LockClass GUESTS_LOCK = LockClass.of("matrix_dev->guests_lock");
-    public static final LockClass MDEVS_LOCK = LockClass.of("matrix_dev->mdevs_lock");
+    public static final LockClass GUESTS_LOCK = org.apsysfs.locking.LockRank.GUESTS_LOCK.cls();
+    public static final LockClass MDEVS_LOCK = org.apsysfs.locking.LockRank.MDEVS_LOCK.cls();
 
     final Kernel kernel;
     final ApBus apBus;
@@ -165,6 +165,16 @@ public final class MatrixDev {
             guests.close();
             throw e;
         }
+    }
+
+    /**
+     * With guests_lock held by the caller: the lock of the guest {@code m} is attached to (if
+     * any), then mdevs_lock, as {@code vfio_ap_mdev_cfg_remove} and
+     * {@code vfio_ap_mdev_on_scan_complete} take them for each mdev of the list.
+     */
+    Guard kvmAndMdevsLocks(MatrixMdev m) {
+        Kvm kvm = m.kvm;
+        return Locks.inOrder(kvm == null ? null : kvm.lock(), mdevsLock);
     }
 
     /** guests_lock → mdevs_lock (queue {@code status}, {@code in_use}, mdev remove). */

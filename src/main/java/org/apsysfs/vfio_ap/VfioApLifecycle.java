@@ -124,8 +124,7 @@ final class VfioApLifecycle {
         }
         boolean doRemove = false;
         for (MatrixMdev m : matrixDev.mdevList) {
-            Kvm kvm = m.kvm;
-            try (Guard g = org.apsysfs.locking.Locks.inOrder(kvm == null ? null : kvm.lock(), matrixDev.mdevsLock)) {
+            try (Guard g = matrixDev.kvmAndMdevsLocks(m)) {
                 ApMask aprem = apRemove.and(m.matrix.apm());
                 ApMask aqrem = aqRemove.and(m.matrix.aqm());
                 // upstream computes the control-domain set with and-not (removed and NOT assigned)
@@ -190,8 +189,7 @@ final class VfioApLifecycle {
                 if (!m.hasPendingAdds()) {
                     continue;
                 }
-                Kvm kvm = m.kvm;
-                try (Guard g2 = org.apsysfs.locking.Locks.inOrder(kvm == null ? null : kvm.lock(), matrixDev.mdevsLock)) {
+                try (Guard g2 = matrixDev.kvmAndMdevsLocks(m)) {
                     MatrixMdev.PendingFilter pending = m.takePendingAdds();
                     VfioApOps.Filtered filtered = pending.matrix() ? ops.filterMatrix(m) : VfioApOps.Filtered.NONE;
                     boolean hotplug = filtered.changed();

@@ -10,6 +10,8 @@ import static org.apsysfs.kernel.Errno.EFBIG;
 import static org.apsysfs.kernel.Errno.EINVAL;
 import static org.apsysfs.kernel.Errno.EIO;
 import static org.apsysfs.kernel.Errno.ENODEV;
+import static org.apsysfs.kernel.Errno.ENOENT;
+import static org.apsysfs.kernel.Errno.ENOSPC;
 import static org.apsysfs.kernel.Errno.ENOMEM;
 import static org.apsysfs.kernel.Errno.ENXIO;
 import static org.apsysfs.kernel.Errno.EOPNOTSUPP;
@@ -72,6 +74,11 @@ final class ErrnoTable {
         rule("/devices/vfio_ap/matrix/UUID/assign_(adapter|domain)", EINVAL, ERANGE, ENODEV, EADDRNOTAVAIL, EADDRINUSE);
         rule("/devices/vfio_ap/matrix/UUID/(unassign_(adapter|domain)|(un)?assign_control_domain)", EINVAL, ERANGE, ENODEV);
         rule("/devices/vfio_ap/matrix/UUID/ap_config", EINVAL, ENODEV, EADDRNOTAVAIL, EADDRINUSE, ENOMEM);
+        // zcrypt multiple device nodes (zcrypt_api.c zcdn_create/zcdn_destroy, *mask_store with
+        // ap_parse_mask_str); "." and ".." are the simulation's EINVAL
+        rule("/class/zcrypt/create", EEXIST, ENOSPC, EINVAL);
+        rule("/class/zcrypt/destroy", ENOENT);
+        rule("/devices/virtual/zcrypt/[^/]+/(ioctlmask|apmask|aqmask|admask)", EINVAL);
         // the simulator's control files (docs/control-files.md, debugfs/*.java)
         rule("/kernel/debug/apsysfs/faults", EINVAL);
         // a JSON document collected over writes: not JSON / not a usable state, or too long

@@ -184,4 +184,86 @@ class LockdepTest {
             assertThat(rec.taken()).containsExactly(a.lockClass().name(), b.lockClass().name());
         }
     }
+    // ------------------------------------------------------------------ the hierarchy
+
+    @Test
+    void everyRankHasItsClassAndTheHierarchyIsTheConstantsOrder() {
+        for (LockRank r : LockRank.values()) {
+            assertThat(r.cls().rank()).isSameAs(r);
+            assertThat(LockClass.of(r.lockName())).as("the class by name is the ranked one").isSameAs(r.cls());
+        }
+        // the two ends the package documentation names
+        assertThat(LockRank.values()[0]).isEqualTo(LockRank.STATE_MUTEX);
+        assertThat(LockRank.values()[LockRank.values().length - 1]).isEqualTo(LockRank.KERNFS_RWSEM);
+        assertThat(LockRank.GUESTS_LOCK).isLessThan(LockRank.KVM_LOCK);
+        assertThat(LockRank.KVM_LOCK).isLessThan(LockRank.MDEVS_LOCK);
+    }
+
+    @Test
+    void locksInOrderRefusesAnOrderAgainstTheRanksBeforeTakingAnything() {
+        KMutex hw = new KMutex(LockClass.withRank("test-hw-" + SEQ.incrementAndGet(), LockRank.AP_HARDWARE));
+        KMutex mdevs = new KMutex(LockClass.withRank("test-mdevs-" + SEQ.incrementAndGet(), LockRank.MDEVS_LOCK));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Locks.inOrder(hw, mdevs))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("against the lock hierarchy");
+        assertThat(hw.isLocked()).isFalse();
+        assertThat(mdevs.isLocked()).isFalse();
+        try (Guard g = Locks.inOrder(mdevs, null, hw)) {
+            assertThat(hw.isHeldByCurrentThread()).isTrue();
+        }
+        // unranked classes (a test's own) are not checked
+        KMutex a = new KMutex(cls("free-a"));
+        try (Guard g = Locks.inOrder(hw, a)) {
+            assertThat(a.isHeldByCurrentThread()).isTrue();
+        }
+    }
+
+    @Test
+    @ExpectLockdepReport
+    void aLockTakenUnderOneOfAHigherRankIsReportedTheFirstTimeWithoutACycle() throws Exception {
+        KMutex inner = new KMutex(LockClass.withRank("test-inner-" + SEQ.incrementAndGet(), LockRank.AP_QUEUE_LOCK));
+        KMutex outer = new KMutex(LockClass.withRank("test-outer-" + SEQ.incrementAndGet(), LockRank.GUESTS_LOCK));
+        int before = Lockdep.get().reportCount();
+        inThread("inverted", () -> {
+            try (Guard gi = inner.lock(); Guard go = outer.lock()) {
+                assertThat(go).isNotNull();
+            }
+        });
+        assertThat(Lockdep.get().reportCount()).isEqualTo(before + 1);
+        String r = Lockdep.get().reports().get(before);
+        assertThat(r).startsWith("WARNING: lock order against the hierarchy (LockRank)")
+                .contains(outer.lockClass().name() + ", rank GUESTS_LOCK").contains(inner.lockClass().name() + " (rank AP_QUEUE_LOCK)");
+        // once per dependency, as lockdep reports a chain once
+        inThread("inverted again", () -> {
+            try (Guard gi = inner.lock(); Guard go = outer.lock()) {
+                assertThat(go).isNotNull();
+            }
+        });
+        assertThat(Lockdep.get().reportCount()).isEqualTo(before + 1);
+    }
+
+    @Test
+    @ExpectLockdepReport
+    void aReadOfTheTreeLockUnderAnotherReadIsARecursiveRead() throws Exception {
+        // down_read twice: deadlocks as soon as a writer queues between the two (kernfs_rwsem
+        // is not fair to readers); the validator says so the first time it happens
+        KRwSem sem = new KRwSem(LockClass.withRank("test-tree-" + SEQ.incrementAndGet(), LockRank.KERNFS_RWSEM), "tree");
+        int before = Lockdep.get().reportCount();
+        inThread("reader", () -> {
+            boolean a = sem.readUnlessWriter();
+            boolean b = sem.readUnlessWriter();
+            sem.readUnlock(b);
+            sem.readUnlock(a);
+        });
+        assertThat(Lockdep.get().reports().subList(before, Lockdep.get().reportCount()))
+                .anyMatch(x -> x.startsWith("WARNING: possible recursive locking detected"));
+        // a read inside the write side takes nothing (a batch of tree changes that looks up)
+        int mid = Lockdep.get().reportCount();
+        inThread("writer", () -> {
+            boolean w = sem.writeUnlessHeld();
+            assertThat(sem.readUnlessWriter()).isFalse();
+            assertThat(sem.writeUnlessHeld()).isFalse();
+            sem.writeUnlock(w);
+        });
+        assertThat(Lockdep.get().reportCount()).isEqualTo(mid);
+    }
 }

@@ -56,6 +56,11 @@ class ScenariosTest {
             Files.writeString(file, sc.render(outputs, exits));
             return;
         }
+        assertThat(diff(cmds, outputs, exits)).as(file + " differs (re-record with -Dapsysfs.scenarios.record and review)").isEmpty();
+    }
+
+    /** The commands whose output or exit status differ from the transcript (empty: none). */
+    static String diff(List<Command> cmds, List<List<String>> outputs, List<Integer> exits) {
         StringBuilder diff = new StringBuilder();
         for (int i = 0; i < cmds.size(); i++) {
             Command c = cmds.get(i);
@@ -67,12 +72,17 @@ class ScenariosTest {
                         .append(String.join("\n", outputs.get(i))).append('\n');
             }
         }
-        assertThat(diff.toString()).as(file + " differs (re-record with -Dapsysfs.scenarios.record and review)").isEmpty();
+        return diff.toString();
     }
 
     static String script(List<Command> cmds) {
+        return script(cmds, DIR.resolve("lib.sh"));
+    }
+
+    /** The bash script that runs {@code cmds} with the lib.sh at {@code libSh}, marking each command's output. */
+    static String script(List<Command> cmds, Path libSh) {
         StringBuilder sb = new StringBuilder();
-        sb.append("cd \"$SYSFS\" || exit 99\n. ").append(quote(DIR.resolve("lib.sh").toString())).append("\nklog >/dev/null\nexec 2>&1\n");
+        sb.append("cd \"$SYSFS\" || exit 99\n. ").append(quote(libSh.toString())).append("\nklog >/dev/null\nexec 2>&1\n");
         for (int i = 0; i < cmds.size(); i++) {
             sb.append("printf '\\n@@@ cmd ").append(i).append("\\n'\n");
             sb.append(cmds.get(i).command()).append('\n');
