@@ -15,6 +15,7 @@ import org.apsysfs.hardware.ApMask;
 import org.apsysfs.hardware.ApMode;
 import org.apsysfs.hardware.ApRc;
 import org.apsysfs.hardware.ApMachine;
+import org.apsysfs.hardware.Apqn;
 import org.apsysfs.hardware.QactResult;
 import org.apsysfs.hardware.Qci;
 import org.apsysfs.hardware.TapqInfo;
@@ -223,7 +224,23 @@ public final class ApBus extends BusType {
             Driver d = q.driver();
             return d instanceof ApDriver ad && ad.isDefault();
         }
+        return inPerms(apid, apqi);
+    }
+
+    /**
+     * The mask half of the reservation rule ({@code ap_owned_by_def_drv}, and
+     * {@code ap_device_probe}'s {@code devres}, ap_bus.c): the APQN's bits are set in both
+     * {@code ap_perms.apm} and {@code ap_perms.aqm}. The caller holds ap_attr_mutex.
+     */
+    private boolean inPerms(int apid, int apqi) {
         return apmask.test(apid) && aqmask.test(apqi);
+    }
+
+    /** {@link #inPerms} for a queue, taking ap_attr_mutex as ap_device_probe does. */
+    private boolean inPermsLocked(ApQueue q) {
+        try (Guard g = attrMutex.lock()) {
+            return inPerms(q.apid(), q.domain());
+        }
     }
 
     /**
@@ -232,17 +249,18 @@ public final class ApBus extends BusType {
      */
     public int firstReservedApqn(ApMask apm, ApMask aqm) {
         if (driverOverrides == 0) {
+            // no override: the rule is inPerms alone, tested for all of apm x aqm at once
             ApMask a = apm.and(apmask);
             ApMask q = aqm.and(aqmask);
             if (a.isEmpty() || q.isEmpty()) {
                 return -1;
             }
-            return (a.nextSetBit(0) << 8) | q.nextSetBit(0);
+            return Apqn.of(a.nextSetBit(0), q.nextSetBit(0));
         }
         for (int card : apm.ids()) {
             for (int dom : aqm.ids()) {
                 if (reservedForDefault(card, dom)) {
-                    return (card << 8) | dom;
+                    return Apqn.of(card, dom);
                 }
             }
         }
@@ -267,8 +285,11 @@ public final class ApBus extends BusType {
 
     /** The queue device of an APQN, or null. */
     public ApQueue queue(int apqn) {
-        ApCard c = card(apqn >> 8);
-        return c == null ? null : c.queue(apqn & 0xff);
+        if ((apqn & ~0xffff) != 0) {
+            return null;
+        }
+        ApCard c = card(Apqn.apid(apqn));
+        return c == null ? null : c.queue(Apqn.apqi(apqn));
     }
 
     public List<ApQueue> queues() {
@@ -310,11 +331,7 @@ public final class ApBus extends BusType {
                     throw KernelException.bare(Errno.ENODEV);
                 }
             } else {
-                boolean devres;
-                try (Guard g = attrMutex.lock()) {
-                    devres = apmask.test(q.apid()) && aqmask.test(q.domain());
-                }
-                if (devres != ad.isDefault()) {
+                if (inPermsLocked(q) != ad.isDefault()) {
                     throw KernelException.bare(Errno.ENODEV);
                 }
             }
@@ -522,11 +539,7 @@ public final class ApBus extends BusType {
             } else if (d == null) {
                 reprobe = true;
             } else {
-                boolean devres;
-                try (Guard g = attrMutex.lock()) {
-                    devres = apmask.test(q.apid()) && aqmask.test(q.domain());
-                }
-                reprobe = devres != ((ApDriver) d).isDefault();
+                reprobe = inPermsLocked(q) != ((ApDriver) d).isDefault();
             }
             if (reprobe) {
                 reprobe(q);
@@ -731,7 +744,7 @@ public final class ApBus extends BusType {
                 if (!adapterConfigured(card) || !apperms.test(card)) {
                     continue;
                 }
-                if (hw.tapq((card << 8) | dom, true).rc() == ApRc.NORMAL) {
+                if (hw.tapq(Apqn.of(card, dom), true).rc() == ApRc.NORMAL) {
                     domainIndex = dom;
                     return;
                 }
@@ -772,7 +785,7 @@ public final class ApBus extends BusType {
             if (!usageDomain(dom)) {
                 continue;
             }
-            TapqResult r = hw.tapq((ap << 8) | dom, true);
+            TapqResult r = hw.tapq(Apqn.of(ap, dom), true);
             if (infoAvailable(r)) {
                 first = r;
                 firstDom = dom;
@@ -803,7 +816,7 @@ public final class ApBus extends BusType {
         if (card == null) {
             // ap_scan_adapter (ap_bus.c): only a new card asks for its compatible type, on the
             // APQN of the first domain that answered TAPQ; an existing card keeps its type
-            int comp = compatibleType((ap << 8) | firstDom, rawType, info.mode());
+            int comp = compatibleType(Apqn.of(ap, firstDom), rawType, info.mode());
             if (comp == 0) {
                 return;
             }
@@ -845,7 +858,7 @@ public final class ApBus extends BusType {
                 }
                 continue;
             }
-            TapqResult r = hw.tapq((card.id() << 8) | dom, true);
+            TapqResult r = hw.tapq(Apqn.of(card.id(), dom), true);
             if (!infoAvailable(r)) {
                 if (q != null) {
                     removeQueue(q);

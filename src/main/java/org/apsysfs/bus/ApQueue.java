@@ -6,6 +6,7 @@ import org.apsysfs.base.Uevent;
 import org.apsysfs.hardware.ApMode;
 import org.apsysfs.hardware.ApQueueStatus;
 import org.apsysfs.hardware.ApRc;
+import org.apsysfs.hardware.Apqn;
 import org.apsysfs.hardware.TapqInfo;
 import org.apsysfs.hardware.TapqResult;
 import org.apsysfs.kernel.Errno;
@@ -86,7 +87,7 @@ public final class ApQueue extends ApDevice {
     ApQueue(Kernel kernel, ApBus bus, ApCard card, int domain, boolean config, boolean chkstop) {
         super(kernel, name(card.id(), domain), card, bus);
         this.card = card;
-        this.apqn = (card.id() << 8) | domain;
+        this.apqn = Apqn.of(card.id(), domain);
         this.config = config;
         this.chkstop = chkstop;
         this.seFiles = bus.seBindFiles();
@@ -105,17 +106,17 @@ public final class ApQueue extends ApDevice {
         return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
-    /** The APQN: {@code (apid << 8) | apqi}. */
+    /** The APQN ({@link Apqn}). */
     public int apqn() {
         return apqn;
     }
 
     public int apid() {
-        return apqn >> 8;
+        return Apqn.apid(apqn);
     }
 
     public int domain() {
-        return apqn & 0xff;
+        return Apqn.apqi(apqn);
     }
 
     @Override

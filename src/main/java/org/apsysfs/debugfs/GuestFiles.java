@@ -227,13 +227,13 @@ public final class GuestFiles {
             throw KernelException.of(Errno.EINVAL,
                     "apsysfs: pqap: expected 'tapq AA.DDDD', 'aqic AA.DDDD enable ISC NIB', 'aqic AA.DDDD disable' or 'nqap AA.DDDD'");
         }
-        String name = String.format("%02x.%04x", apqn >> 8, apqn & 0xff);
+        String name = Apqn.name(apqn);
         Kvm kvm = g.kvm;
         if (!kvm.hasCrycb()) {
             throw KernelException.of(Errno.EOPNOTSUPP, "apsysfs: pqap: guest %s has no CRYCB: AP instructions are not available",
                     kvm.name());
         }
-        boolean inCrycb = kvm.apm().test(apqn >> 8) && kvm.aqm().test(apqn & 0xff);
+        boolean inCrycb = kvm.apm().test(Apqn.apid(apqn)) && kvm.aqm().test(Apqn.apqi(apqn));
         switch (w[0]) {
             case "tapq" -> {
                 if (w.length != 2) {
@@ -310,7 +310,7 @@ public final class GuestFiles {
         ApMask aqm = kvm.aqm();
         for (int a : kvm.apm().ids()) {
             for (int q : aqm.ids()) {
-                sb.append(String.format("%02x.%04x\n", a, q));
+                sb.append(Apqn.name(Apqn.of(a, q))).append('\n');
             }
         }
         return sb.toString();

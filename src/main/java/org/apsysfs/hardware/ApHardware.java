@@ -476,7 +476,7 @@ public final class ApHardware implements ApMachine {
         try (Guard hwg = lock.lock()) {
             aqm = aqm.without(apqi);
             for (int apid = 0; apid < 256; apid++) {
-                queues[(apid << 8) | apqi] = null;
+                queues[Apqn.of(apid, apqi)] = null;
             }
         }
     }
@@ -693,8 +693,8 @@ public final class ApHardware implements ApMachine {
         if ((apqn & ~0xffff) != 0) {
             return null;
         }
-        int apid = apqn >>> 8;
-        int apqi = apqn & 0xff;
+        int apid = Apqn.apid(apqn);
+        int apqi = Apqn.apqi(apqn);
         if (apid > spec.maxAdapterId() || apqi > spec.maxDomainId()) {
             return null;
         }
@@ -732,7 +732,7 @@ public final class ApHardware implements ApMachine {
     /** Drops interruption registrations and resets of an adapter's queues (keeps faults, counters). */
     private void resetQueueStates(int apid) {
         for (int apqi = 0; apqi < 256; apqi++) {
-            Queue q = queues[(apid << 8) | apqi];
+            Queue q = queues[Apqn.of(apid, apqi)];
             if (q != null) {
                 q.clearIrq();
                 q.resetUntil = NO_RESET;
@@ -742,7 +742,7 @@ public final class ApHardware implements ApMachine {
 
     private void dropQueues(int apid) {
         for (int apqi = 0; apqi < 256; apqi++) {
-            queues[(apid << 8) | apqi] = null;
+            queues[Apqn.of(apid, apqi)] = null;
         }
     }
 

@@ -9,6 +9,7 @@ import org.apsysfs.hardware.ApMachine;
 import org.apsysfs.hardware.ApMode;
 import org.apsysfs.hardware.ApQueueStatus;
 import org.apsysfs.hardware.ApRc;
+import org.apsysfs.hardware.Apqn;
 import org.apsysfs.hardware.QactResult;
 import org.apsysfs.hardware.Qci;
 import org.apsysfs.hardware.QueueInfo;
@@ -74,7 +75,7 @@ public final class GuestApView implements ApMachine {
     }
 
     private boolean inCrycb(int apqn) {
-        return kvm.hasCrycb() && kvm.apm().test((apqn >> 8) & 0xff) && kvm.aqm().test(apqn & 0xff);
+        return kvm.hasCrycb() && kvm.apm().test(Apqn.apid(apqn)) && kvm.aqm().test(Apqn.apqi(apqn));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.apsysfs.live;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -8,18 +7,13 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.apsysfs.kernel.KernelException;
 import org.apsysfs.picture.SysfsView;
-import org.apsysfs.sysfs.Cred;
+import org.apsysfs.sysfs.InProcessClient;
 import org.apsysfs.sysfs.Kernfs;
-import org.apsysfs.sysfs.KernfsAttr;
-import org.apsysfs.sysfs.KernfsDir;
-import org.apsysfs.sysfs.KernfsLink;
-import org.apsysfs.sysfs.KernfsNode;
-import org.apsysfs.sysfs.KernfsOpenFile;
 
 /**
  * The daemon's own tree as a {@link SysfsView}: the same files a reader of the mount gets,
- * read in-process as root through the open/read/release path of the FUSE edge (no FUSE round
- * trip, so the page never waits on its own mount). Paths must not pass through links.
+ * read in-process as root through {@link InProcessClient} (the open/read/release path of the
+ * FUSE edge; no FUSE round trip, so the page never waits on its own mount).
  */
 public final class KernfsView implements SysfsView {
     private final Supplier<Kernfs> fs;
@@ -29,20 +23,14 @@ public final class KernfsView implements SysfsView {
         this.fs = fs;
     }
 
+    private InProcessClient client() {
+        return new InProcessClient(fs.get());
+    }
+
     @Override
     public Optional<String> read(String path) {
-        Kernfs k = fs.get();
-        KernfsNode n = k.lookup(path);
-        if (!(n instanceof KernfsAttr)) {
-            return Optional.empty();
-        }
         try {
-            KernfsOpenFile of = k.open(n, 0, Cred.ROOT);
-            try {
-                return Optional.of(new String(of.read(0, Integer.MAX_VALUE), StandardCharsets.ISO_8859_1));
-            } finally {
-                of.release();
-            }
+            return Optional.of(client().read(path));
         } catch (KernelException e) {
             return Optional.empty();
         }
@@ -50,19 +38,22 @@ public final class KernfsView implements SysfsView {
 
     @Override
     public List<String> list(String path) {
-        KernfsNode n = fs.get().lookup(path);
-        if (!(n instanceof KernfsDir d)) {
+        try {
+            List<String> out = new ArrayList<>(client().list(path));
+            Collections.sort(out);
+            return out;
+        } catch (KernelException e) {
             return List.of();
         }
-        List<String> out = new ArrayList<>(d.list());
-        Collections.sort(out);
-        return out;
     }
 
     @Override
     public Optional<String> readlink(String path) {
-        KernfsNode n = fs.get().lookup(path);
-        return n instanceof KernfsLink l ? Optional.of(l.targetPath()) : Optional.empty();
+        try {
+            return Optional.of(client().readlink(path));
+        } catch (KernelException e) {
+            return Optional.empty();
+        }
     }
 
     @Override

@@ -28,6 +28,7 @@ import org.apsysfs.hardware.MachineSpec;
 import org.apsysfs.hardware.MachineSpecException;
 import org.apsysfs.kernel.Clock;
 import org.apsysfs.kvm.Kvm;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.vfio_ap.MatrixMdev;
 import org.apsysfs.zcrypt.Cex4Drivers;
 
@@ -53,9 +54,9 @@ public final class StateFormat {
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-    private static final String CREATE = "/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create";
-    private static final String MATRIX = "/devices/vfio_ap/matrix/";
-    private static final String CONTROL = "/kernel/debug/apsysfs/";
+    private static final String CREATE = "/" + SysfsPaths.MDEV_CREATE;
+    private static final String MATRIX = "/" + SysfsPaths.MATRIX;
+    private static final String CONTROL = "/" + SysfsPaths.DEBUG;
     private static final String[] BUS_FILES = {"ap_domain", "config_time", "poll_thread", "poll_timeout"};
     private static final String[] AUTOPROBE_BUSES = {"ap", "mdev", "matrix"};
 

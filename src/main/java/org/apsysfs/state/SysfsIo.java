@@ -1,42 +1,34 @@
 package org.apsysfs.state;
 
-import java.nio.charset.StandardCharsets;
-import org.apsysfs.kernel.KernelException;
-import org.apsysfs.sysfs.Cred;
+import org.apsysfs.sysfs.InProcessClient;
 import org.apsysfs.sysfs.Kernfs;
-import org.apsysfs.sysfs.KernfsAttr;
-import org.apsysfs.sysfs.KernfsNode;
-import org.apsysfs.sysfs.KernfsOpenFile;
+import org.apsysfs.sysfs.SysfsClient;
 
 /**
- * Reads and writes attributes of a tree in-process, as root and through the same open/read/
- * write/release path a user's {@code cat} and {@code echo} take: a restore replays the writes
- * that made a state, so every value passes the store's own checks.
+ * The state layer's reads and writes of a tree, as root through {@link InProcessClient} (the
+ * open/read/write/release path a user's {@code cat} and {@code echo} take): a restore replays
+ * the writes that made a state, so every value passes the store's own checks. Adds what a
+ * restore needs: values without their newline, refusals as {@link StateException}s that name
+ * the state field.
  */
 final class SysfsIo {
-    private final Kernfs fs;
+    private final InProcessClient client;
 
     SysfsIo(Kernfs fs) {
-        this.fs = fs;
+        this.client = new InProcessClient(fs);
     }
 
     boolean exists(String path) {
-        return fs.lookup(path) != null;
+        return client.exists(path);
     }
 
     /** The whole content of an attribute; the value without its trailing newline. */
     String read(String path) {
-        KernfsNode n = fs.lookup(path);
-        if (!(n instanceof KernfsAttr)) {
+        if (!client.exists(path)) {
             throw new IllegalStateException("no attribute " + path);
         }
-        KernfsOpenFile of = fs.open(n, 0, Cred.ROOT);
-        try {
-            String s = new String(of.read(0, Integer.MAX_VALUE), StandardCharsets.ISO_8859_1);
-            return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
-        } finally {
-            of.release();
-        }
+        String s = client.read(path);
+        return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
     }
 
     /**
@@ -46,22 +38,13 @@ final class SysfsIo {
      * @throws StateException naming {@code where}, the file, the value and the errno if refused
      */
     void write(String where, String path, String value) {
-        KernfsNode n = fs.lookup(path);
-        if (!(n instanceof KernfsAttr)) {
+        if (!client.exists(path)) {
             throw new StateException(where + ": cannot be restored: " + path + " does not exist");
         }
-        byte[] b = value.getBytes(StandardCharsets.ISO_8859_1);
-        try {
-            KernfsOpenFile of = fs.open(n, 1, Cred.ROOT);
-            try {
-                of.write(b, b.length, 0);
-            } finally {
-                of.release();
-            }
-        } catch (KernelException e) {
+        SysfsClient.Write w = client.write(path, value);
+        if (!w.ok()) {
             throw new StateException(where + ": cannot be restored: writing '" + value.strip() + "' to " + path
-                    + " failed with " + e.errno().name()
-                    + (e.logLine() != null ? " (" + e.logLine() + ")" : ""), e);
+                    + " failed with " + w.errno().name() + (w.logLine() != null ? " (" + w.logLine() + ")" : ""));
         }
     }
 }

@@ -9,17 +9,13 @@ import org.apsysfs.kernel.KernelException;
  */
 public final class KernfsAttr extends KernfsNode {
     private final KernfsDir dir;
-    private final AttributeGroup<?> group;
-    private final Object owner;
     /** The binding this view was made from (a re-bound table is a new binding). */
-    private final Integer binding;
+    private final KernfsDir.Binding binding;
     private final Attribute<?> attr;
 
-    KernfsAttr(KernfsDir dir, AttributeGroup<?> group, Object owner, Integer binding, Attribute<?> attr) {
+    KernfsAttr(KernfsDir dir, KernfsDir.Binding binding, Attribute<?> attr) {
         super(attr.name());
         this.dir = dir;
-        this.group = group;
-        this.owner = owner;
         this.binding = binding;
         this.attr = attr;
     }
@@ -62,7 +58,7 @@ public final class KernfsAttr extends KernfsNode {
 
     @Override
     public boolean active() {
-        return dir.bound(group, owner, binding);
+        return dir.bound(binding);
     }
 
     public Attribute<?> attribute() {
@@ -79,7 +75,7 @@ public final class KernfsAttr extends KernfsNode {
         if (s == null) {
             throw KernelException.bare(Errno.EIO);
         }
-        return s.show(owner);
+        return s.show(binding.owner());
     }
 
     /** {@link #show()} as ISO-8859-1 bytes (without a string for attributes that make bytes). */
@@ -92,7 +88,7 @@ public final class KernfsAttr extends KernfsNode {
         if (!active()) {
             throw KernelException.bare(Errno.ENODEV);
         }
-        return b.show(owner);
+        return b.show(binding.owner());
     }
 
     /** Calls the store callback with the written bytes. */
@@ -105,7 +101,7 @@ public final class KernfsAttr extends KernfsNode {
         if (s == null) {
             throw KernelException.bare(Errno.EIO);
         }
-        s.store(owner, buf);
+        s.store(binding.owner(), buf);
     }
 
     /**
@@ -119,11 +115,11 @@ public final class KernfsAttr extends KernfsNode {
             throw KernelException.bare(Errno.ENODEV);
         }
         Attribute.DocumentStore<Object> s = (Attribute.DocumentStore<Object>) attr.store();
-        return s.storeDocument(owner, text);
+        return s.storeDocument(binding.owner(), text);
     }
 
     /** The object the attribute belongs to. */
     public Object owner() {
-        return owner;
+        return binding.owner();
     }
 }

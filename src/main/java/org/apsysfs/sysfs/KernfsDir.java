@@ -1,6 +1,7 @@
 package org.apsysfs.sysfs;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,39 +16,21 @@ import java.util.Map;
  * (the kernfs lock is always the innermost lock and is never held while calling out).
  *
  * <p>Memory: a machine has hundreds of thousands of directories and links, so a directory
- * keeps its children in one sorted array (a removed child stays in place, inactive, until
- * enough have been removed to compact; so removing the children of a huge directory in order
- * costs no copying), its bound tables in one array, and makes its {@link NodeMeta} only when
- * asked for it.
+ * keeps its children in one sorted array ({@link KernfsChildren}), its bound tables in one
+ * array, and makes its {@link NodeMeta} only when asked for it.
  */
 public final class KernfsDir extends KernfsNode {
-    private static final KernfsNode[] NO_CHILDREN = new KernfsNode[0];
-    private static final Object[] NOT_BOUND = new Object[0];
-    /** Stride of {@link #bound}: table, owner, binding number. */
-    private static final int B = 3;
+    private static final Binding[] NOT_BOUND = new Binding[0];
 
     final Kernfs fs;
     private final KernfsDir parent;
     private final long created;
     /** Made on first use (most directories are never stat'ed or changed). */
     private volatile NodeMeta meta;
-    /** Children sorted by name; slots {@code [0, nkids)} are used, removed ones are inactive. Guarded by fs.lock. */
-    private KernfsNode[] kids = NO_CHILDREN;
-    private int nkids;
-    /** Inactive (removed) children still in {@link #kids}. */
-    private int ntomb;
-    /** The slot after the child added or removed last: where the next name most likely goes. */
-    private int hint;
-    /**
-     * The slot of the child looked up last (written by readers under the read lock: a racy hint,
-     * checked before use; any int is safe).
-     */
-    private int lookupHint;
-    /**
-     * The bound tables, copy-on-write: (group, owner, Integer binding number) triples. The
-     * binding number tells a re-bound table from the one an open file was made for.
-     */
-    private volatile Object[] bound = NOT_BOUND;
+    /** Subdirectories and links. Guarded by fs.lock. */
+    private final KernfsChildren kids = new KernfsChildren();
+    /** The bound tables, copy-on-write. */
+    private volatile Binding[] bound = NOT_BOUND;
     /** Guarded by fs.lock. */
     private int bindings;
     /** Guarded by fs.lock. */
@@ -121,171 +104,8 @@ public final class KernfsDir extends KernfsNode {
         return fs;
     }
 
-    // ------------------------------------------------------------------ children array
-
-    /** Index of the slot named {@code childName} (active or not), or -(insertion point) - 1. */
-    private int find(String childName) {
-        int lo = 0;
-        int hi = nkids - 1;
-        KernfsNode[] k = kids;
-        if (hi >= 0) {
-            // names mostly come in order (a bus scan, a driver binding or unbinding a range of
-            // devices): try the end, then the slot after the last one added or removed
-            int c = k[hi].name.compareTo(childName);
-            if (c < 0) {
-                return -(hi + 2);
-            } else if (c == 0) {
-                return hi;
-            }
-            int h = hint;
-            if (h > 0 && h <= hi) {
-                int c1 = k[h - 1].name.compareTo(childName);
-                if (c1 == 0) {
-                    return h - 1;
-                }
-                if (c1 < 0) {
-                    // k[hi] is known to be greater
-                    int c2 = h == hi ? 1 : k[h].name.compareTo(childName);
-                    if (c2 == 0) {
-                        return h;
-                    }
-                    if (c2 > 0) {
-                        return -(h + 1);
-                    }
-                    lo = h + 1;
-                } else {
-                    hi = h - 2;
-                }
-            } else {
-                hi--;
-            }
-        }
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            int c = k[mid].name.compareTo(childName);
-            if (c < 0) {
-                lo = mid + 1;
-            } else if (c > 0) {
-                hi = mid - 1;
-            } else {
-                return mid;
-            }
-        }
-        return -(lo + 1);
-    }
-
-    /** {@link #find} for the name {@code path[from, to)}, without making a string. */
-    private int find(String path, int from, int to) {
-        int lo = 0;
-        int hi = nkids - 1;
-        KernfsNode[] k = kids;
-        // a directory listing is looked up name after name: try the slot after the last one found
-        int h = lookupHint + 1;
-        if (h <= hi && compareRegion(k[h].name, path, from, to) == 0) {
-            lookupHint = h;
-            return h;
-        }
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            int c = compareRegion(k[mid].name, path, from, to);
-            if (c < 0) {
-                lo = mid + 1;
-            } else if (c > 0) {
-                hi = mid - 1;
-            } else {
-                lookupHint = mid;
-                return mid;
-            }
-        }
-        return -(lo + 1);
-    }
-
-    /** {@code a.compareTo(path.substring(from, to))}. */
-    private static int compareRegion(String a, String path, int from, int to) {
-        int la = a.length();
-        int lb = to - from;
-        int n = Math.min(la, lb);
-        for (int i = 0; i < n; i++) {
-            char ca = a.charAt(i);
-            char cb = path.charAt(from + i);
-            if (ca != cb) {
-                return ca - cb;
-            }
-        }
-        return la - lb;
-    }
-
-    private static boolean isActive(KernfsNode n) {
-        return n instanceof KernfsDir d ? d.active : n instanceof KernfsLink l && l.active;
-    }
-
-    /** The active child called {@code childName}, or null. Caller holds fs.lock. */
-    private KernfsNode kid(String childName) {
-        int i = find(childName);
-        if (i < 0) {
-            return null;
-        }
-        KernfsNode n = kids[i];
-        return isActive(n) ? n : null;
-    }
-
-    /**
-     * Adds a child at {@code i}, what {@link #find} answered for its name (which is free: no
-     * slot, or an inactive one). Caller holds fs.lock for writing.
-     */
-    private void putKid(int i, KernfsNode n) {
-        if (i >= 0) {
-            // an inactive (removed) child of that name: take its slot
-            kids[i] = n;
-            ntomb--;
-            hint = i + 1;
-            return;
-        }
-        int at = -(i + 1);
-        if (nkids == kids.length) {
-            KernfsNode[] grown = new KernfsNode[nkids == 0 ? 4 : nkids < 64 ? nkids * 2 : nkids + (nkids >> 1)];
-            System.arraycopy(kids, 0, grown, 0, at);
-            System.arraycopy(kids, at, grown, at + 1, nkids - at);
-            kids = grown;
-        } else {
-            System.arraycopy(kids, at, kids, at + 1, nkids - at);
-        }
-        kids[at] = n;
-        nkids++;
-        hint = at + 1;
-    }
-
-    /** Removes the active child {@code n} at slot {@code i} from the array. Caller holds fs.lock for writing. */
-    private void dropKid(int i) {
-        ntomb++;
-        hint = i + 1;
-        if (i == nkids - 1) {
-            kids[--nkids] = null;
-            ntomb--;
-        }
-        if (ntomb > 8 && ntomb * 2 > nkids) {
-            compact();
-        }
-    }
-
-    private void compact() {
-        int j = 0;
-        for (int i = 0; i < nkids; i++) {
-            if (isActive(kids[i])) {
-                kids[j++] = kids[i];
-            }
-        }
-        for (int i = j; i < nkids; i++) {
-            kids[i] = null;
-        }
-        nkids = j;
-        ntomb = 0;
-        hint = 0;
-        if (kids.length > 16 && j < kids.length / 4) {
-            KernfsNode[] k = new KernfsNode[Math.max(4, j * 2)];
-            System.arraycopy(kids, 0, k, 0, j);
-            kids = k;
-        }
+    /** Binds {@code owner} to {@code group}; {@code seq} tells a re-bound table from the one an open file was made for. */
+    record Binding(AttributeGroup<?> group, Object owner, int seq) {
     }
 
     // ------------------------------------------------------------------ mutators
@@ -296,7 +116,7 @@ public final class KernfsDir extends KernfsNode {
         try {
             int i = checkFree(childName);
             KernfsDir d = new KernfsDir(fs, this, childName);
-            putKid(i, d);
+            kids.put(i, d);
             subdirs++;
             fs.changedLocked(KernfsChange.entry(this, childName));
             fs.changedLocked(KernfsChange.linkCount(this));
@@ -310,7 +130,7 @@ public final class KernfsDir extends KernfsNode {
     public KernfsDir dir(String childName) {
         boolean locked = fs.writeLock();
         try {
-            KernfsNode n = kid(childName);
+            KernfsNode n = kids.active(childName);
             if (n instanceof KernfsDir d) {
                 return d;
             }
@@ -326,7 +146,7 @@ public final class KernfsDir extends KernfsNode {
         try {
             int i = checkFree(linkName);
             KernfsLink l = new KernfsLink(this, linkName, target, fs.clock.wallMillis());
-            putKid(i, l);
+            kids.put(i, l);
             fs.changedLocked(KernfsChange.entry(this, linkName));
             return l;
         } finally {
@@ -345,12 +165,9 @@ public final class KernfsDir extends KernfsNode {
                 return;
             }
             checkFreeFor(group);
-            Object[] b = bound;
-            Object[] n = new Object[b.length + B];
-            System.arraycopy(b, 0, n, 0, b.length);
-            n[b.length] = group;
-            n[b.length + 1] = owner;
-            n[b.length + 2] = bindings++;
+            Binding[] b = bound;
+            Binding[] n = Arrays.copyOf(b, b.length + 1);
+            n[b.length] = new Binding(group, owner, bindings++);
             bound = n;
             for (Attribute<?> a : group.attributes()) {
                 fs.changedLocked(KernfsChange.entry(this, a.name()));
@@ -365,31 +182,18 @@ public final class KernfsDir extends KernfsNode {
         boolean locked = fs.writeLock();
         try {
             if (group.name() != null) {
-                KernfsNode n = kid(group.name());
+                KernfsNode n = kids.active(group.name());
                 if (n instanceof KernfsDir d && d.namedGroupSource == group) {
                     removeChild(group.name());
                 }
                 return;
             }
-            Object[] b = bound;
-            int keep = 0;
-            for (int i = 0; i < b.length; i += B) {
-                if (b[i] != group) {
-                    keep += B;
-                }
-            }
-            if (keep == b.length) {
+            Binding[] b = bound;
+            Binding[] n = Arrays.stream(b).filter(x -> x.group() != group).toArray(Binding[]::new);
+            if (n.length == b.length) {
                 return;
             }
-            Object[] n = keep == 0 ? NOT_BOUND : new Object[keep];
-            int j = 0;
-            for (int i = 0; i < b.length; i += B) {
-                if (b[i] != group) {
-                    System.arraycopy(b, i, n, j, B);
-                    j += B;
-                }
-            }
-            bound = n;
+            bound = n.length == 0 ? NOT_BOUND : n;
             for (Attribute<?> a : group.attributes()) {
                 fs.changedLocked(KernfsChange.entry(this, a.name()));
             }
@@ -410,9 +214,8 @@ public final class KernfsDir extends KernfsNode {
             KernfsNode n = child(group.name());
             return n instanceof KernfsDir d && d.namedGroupSource == group;
         }
-        Object[] b = bound;
-        for (int i = 0; i < b.length; i += B) {
-            if (b[i] == group) {
+        for (Binding b : bound) {
+            if (b.group() == group) {
                 return true;
             }
         }
@@ -423,11 +226,11 @@ public final class KernfsDir extends KernfsNode {
     public boolean removeChild(String childName) {
         boolean locked = fs.writeLock();
         try {
-            int i = find(childName);
+            int i = kids.find(childName);
             if (i < 0) {
                 return false;
             }
-            KernfsNode n = kids[i];
+            KernfsNode n = kids.slot(i);
             if (n instanceof KernfsDir d) {
                 if (!d.active) {
                     return false;
@@ -442,7 +245,7 @@ public final class KernfsDir extends KernfsNode {
                 }
                 l.active = false;
             }
-            dropKid(i);
+            kids.drop(i);
             fs.changedLocked(KernfsChange.removed(this, n));
             return true;
         } finally {
@@ -492,7 +295,7 @@ public final class KernfsDir extends KernfsNode {
         checkRemovable();
         boolean locked = fs.writeLock();
         try {
-            if (parent != null && parent.kid(name) == this) {
+            if (parent != null && parent.kids.active(name) == this) {
                 parent.removeChild(name);
             } else {
                 deactivate();
@@ -504,8 +307,8 @@ public final class KernfsDir extends KernfsNode {
 
     private void deactivate() {
         active = false;
-        for (int i = 0; i < nkids; i++) {
-            KernfsNode c = kids[i];
+        for (int i = 0; i < kids.slots(); i++) {
+            KernfsNode c = kids.slot(i);
             if (c instanceof KernfsDir d) {
                 if (d.active) {
                     d.deactivate();
@@ -514,10 +317,7 @@ public final class KernfsDir extends KernfsNode {
                 l.active = false;
             }
         }
-        kids = NO_CHILDREN;
-        nkids = 0;
-        ntomb = 0;
-        hint = 0;
+        kids.clear();
         subdirs = 0;
         bound = NOT_BOUND;
     }
@@ -528,7 +328,7 @@ public final class KernfsDir extends KernfsNode {
      */
     private int checkFree(String childName) {
         int i = checkName(childName);
-        if ((i >= 0 && isActive(kids[i])) || findAttr(childName) != null) {
+        if ((i >= 0 && KernfsChildren.isActive(kids.slot(i))) || findAttr(childName) != null) {
             throw duplicate(childName);
         }
         return i;
@@ -542,7 +342,7 @@ public final class KernfsDir extends KernfsNode {
         if (!active) {
             throw new IllegalStateException("sysfs: cannot create " + path() + "/" + childName + ": directory removed");
         }
-        return find(childName);
+        return kids.find(childName);
     }
 
     private IllegalStateException duplicate(String childName) {
@@ -555,13 +355,13 @@ public final class KernfsDir extends KernfsNode {
      */
     private void checkFreeFor(AttributeGroup<?> group) {
         boolean slow = !group.namesValid || !active;
-        Object[] b = bound;
-        for (int i = 0; i < b.length && !slow; i += B) {
-            slow = !((AttributeGroup<?>) b[i]).disjointFrom(group);
+        Binding[] b = bound;
+        for (int i = 0; i < b.length && !slow; i++) {
+            slow = !b[i].group().disjointFrom(group);
         }
-        for (int i = 0; i < nkids && !slow; i++) {
-            KernfsNode k = kids[i];
-            slow = isActive(k) && group.get(k.name) != null;
+        for (int i = 0; i < kids.slots() && !slow; i++) {
+            KernfsNode k = kids.slot(i);
+            slow = KernfsChildren.isActive(k) && group.get(k.name) != null;
         }
         if (slow) {
             // something is wrong: say what, as for a single name
@@ -577,7 +377,7 @@ public final class KernfsDir extends KernfsNode {
     public KernfsNode child(String childName) {
         boolean readLocked = fs.readLock();
         try {
-            KernfsNode n = kid(childName);
+            KernfsNode n = kids.active(childName);
             if (n != null) {
                 return n;
             }
@@ -592,12 +392,9 @@ public final class KernfsDir extends KernfsNode {
      * unless the child is an attribute.
      */
     KernfsNode childAt(String path, int from, int to) {
-        int i = find(path, from, to);
-        if (i >= 0) {
-            KernfsNode n = kids[i];
-            if (isActive(n)) {
-                return n;
-            }
+        KernfsNode n = kids.active(path, from, to);
+        if (n != null) {
+            return n;
         }
         if (bound.length == 0) {
             return null;
@@ -606,20 +403,18 @@ public final class KernfsDir extends KernfsNode {
     }
 
     private KernfsAttr attrNode(String attrName) {
-        Object[] b = bound;
-        for (int i = 0; i < b.length; i += B) {
-            Attribute<?> a = ((AttributeGroup<?>) b[i]).get(attrName);
+        for (Binding b : bound) {
+            Attribute<?> a = b.group().get(attrName);
             if (a != null) {
-                return new KernfsAttr(this, (AttributeGroup<?>) b[i], b[i + 1], (Integer) b[i + 2], a);
+                return new KernfsAttr(this, b, a);
             }
         }
         return null;
     }
 
     private Attribute<?> findAttr(String attrName) {
-        Object[] b = bound;
-        for (int i = 0; i < b.length; i += B) {
-            Attribute<?> a = ((AttributeGroup<?>) b[i]).get(attrName);
+        for (Binding b : bound) {
+            Attribute<?> a = b.group().get(attrName);
             if (a != null) {
                 return a;
             }
@@ -631,19 +426,14 @@ public final class KernfsDir extends KernfsNode {
     public List<String> list() {
         boolean readLocked = fs.readLock();
         try {
-            Object[] b = bound;
-            List<String> out = new ArrayList<>(nkids - ntomb + 8 * (b.length / B));
-            for (int i = 0; i < b.length; i += B) {
-                for (Attribute<?> a : ((AttributeGroup<?>) b[i]).attributes()) {
+            Binding[] b = bound;
+            List<String> out = new ArrayList<>(kids.count() + 8 * b.length);
+            for (Binding x : b) {
+                for (Attribute<?> a : x.group().attributes()) {
                     out.add(a.name());
                 }
             }
-            for (int i = 0; i < nkids; i++) {
-                KernfsNode n = kids[i];
-                if (isActive(n)) {
-                    out.add(n.name);
-                }
-            }
+            kids.addNames(out);
             return out;
         } finally {
             fs.readUnlock(readLocked);
@@ -654,10 +444,9 @@ public final class KernfsDir extends KernfsNode {
     public int size() {
         boolean readLocked = fs.readLock();
         try {
-            int n = nkids - ntomb;
-            Object[] b = bound;
-            for (int i = 0; i < b.length; i += B) {
-                n += ((AttributeGroup<?>) b[i]).attributes().size();
+            int n = kids.count();
+            for (Binding b : bound) {
+                n += b.group().attributes().size();
             }
             return n;
         } finally {
@@ -675,14 +464,16 @@ public final class KernfsDir extends KernfsNode {
         }
     }
 
-    /** True while the binding {@code seq} of {@code group} to {@code owner} is in place. */
-    boolean bound(AttributeGroup<?> group, Object owner, Integer seq) {
+    /**
+     * True while {@code binding} is in place: the same table bound to the same owner (both by
+     * identity) with the same binding number.
+     */
+    boolean bound(Binding binding) {
         if (!active) {
             return false;
         }
-        Object[] b = bound;
-        for (int i = 0; i < b.length; i += B) {
-            if (b[i] == group && b[i + 1] == owner && b[i + 2] == seq) {
+        for (Binding b : bound) {
+            if (b.group() == binding.group() && b.owner() == binding.owner() && b.seq() == binding.seq()) {
                 return true;
             }
         }

@@ -7,6 +7,7 @@ import org.apsysfs.Kernel;
 import org.apsysfs.base.Device;
 import org.apsysfs.bus.ApBus;
 import org.apsysfs.hardware.ApMask;
+import org.apsysfs.hardware.Apqn;
 import org.apsysfs.hardware.Qci;
 import org.apsysfs.kvm.Kvm;
 import org.apsysfs.locking.Guard;
@@ -141,7 +142,7 @@ public final class MatrixDev {
         Guard guests = guestsLock.lock();
         try {
             for (MatrixMdev m : mdevList) {
-                if (m.matrix.contains(apqn >> 8, apqn & 0xff)) {
+                if (m.matrix.contains(Apqn.apid(apqn), Apqn.apqi(apqn))) {
                     Kvm kvm = m.kvm;
                     return new Owner(m, Locks.all(guests, Locks.inOrder(kvm == null ? null : kvm.lock(), mdevsLock)));
                 }
@@ -184,7 +185,7 @@ public final class MatrixDev {
     /** The mdev whose matrix holds the APQN ({@code vfio_ap_mdev_for_queue}); caller holds a lock. */
     MatrixMdev mdevForApqn(int apqn) {
         for (MatrixMdev m : mdevList) {
-            if (m.matrix.contains(apqn >> 8, apqn & 0xff)) {
+            if (m.matrix.contains(Apqn.apid(apqn), Apqn.apqi(apqn))) {
                 return m;
             }
         }

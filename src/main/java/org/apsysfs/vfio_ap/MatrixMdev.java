@@ -56,24 +56,31 @@ public final class MatrixMdev {
     final MatrixDev matrixDev;
     final MdevDevice mdev;
     final VfioApOps ops;
-    /** Written under mdevs_lock; volatile so the saved state can read it without any lock. */
+    /**
+     * Written only by this class's stores, under mdevs_lock; volatile so the saved state can
+     * read it without any lock.
+     */
     volatile ApMatrix matrix;
+    /** Written only through the shadow methods below. */
     ApMatrix shadowApcb;
+    /** Written only by {@link #setKvm}. */
     volatile Kvm kvm;
     /** Linked queues by APQN ({@code qtable}). */
     final QueueTable qtable = new QueueTable();
-    ApMask apmAdd = ApMask.empty();
-    ApMask aqmAdd = ApMask.empty();
-    ApMask admAdd = ApMask.empty();
-    IommuGroups.Group iommuGroup;
+    /** The host's pending additions to this matrix ({@code apm_add}, ...); written only by the pending methods below. */
+    private ApMask apmAdd = ApMask.empty();
+    private ApMask aqmAdd = ApMask.empty();
+    private ApMask admAdd = ApMask.empty();
+    final IommuGroups.Group iommuGroup;
     final VfioDevice vdev;
     /** Attribute names whose last show exceeded a page (warned once until it fits again). */
     private final java.util.Set<String> pageWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    MatrixMdev(MatrixDev matrixDev, MdevDevice mdev, VfioApOps ops) {
+    MatrixMdev(MatrixDev matrixDev, MdevDevice mdev, VfioApOps ops, IommuGroups.Group iommuGroup) {
         this.matrixDev = matrixDev;
         this.mdev = mdev;
         this.ops = ops;
+        this.iommuGroup = iommuGroup;
         int apMax = matrixDev.apBus.maxAdapterId();
         int aqMax = matrixDev.apBus.maxDomainId();
         this.matrix = ApMatrix.empty(apMax, aqMax);
@@ -110,6 +117,90 @@ public final class MatrixMdev {
 
     List<VfioApQueue> linkedQueues() {
         return qtable.values();
+    }
+
+    /** Attaches the mdev to a guest, or (null) detaches it; the caller holds the update locks of the guest. */
+    void setKvm(Kvm k) {
+        kvm = k;
+    }
+
+    // ------------------------------------------------------------------ the shadow APCB (mdevs_lock held)
+
+    /** {@code vfio_ap_mdev_filter_matrix}'s result: the shadow's APM and AQM; whether either changed. */
+    boolean setShadowApmAqm(ApMask apm, ApMask aqm) {
+        boolean changed = !shadowApcb.apm().equals(apm) || !shadowApcb.aqm().equals(aqm);
+        shadowApcb = shadowApcb.withApm(apm).withAqm(aqm);
+        return changed;
+    }
+
+    /** {@code vfio_ap_mdev_filter_cdoms}'s result: the shadow's ADM; whether it changed. */
+    boolean setShadowAdm(ApMask adm) {
+        boolean changed = !shadowApcb.adm().equals(adm);
+        shadowApcb = shadowApcb.withAdm(adm);
+        return changed;
+    }
+
+    /** Takes adapter or domain {@code id} out of the shadow (a hot unplug); whether it was there. */
+    boolean removeFromShadow(Kind kind, int id) {
+        ApMask shadow = kind == Kind.ADAPTER ? shadowApcb.apm() : shadowApcb.aqm();
+        if (!shadow.test(id)) {
+            return false;
+        }
+        shadowApcb = kind == Kind.ADAPTER ? shadowApcb.withApm(shadow.without(id)) : shadowApcb.withAqm(shadow.without(id));
+        return true;
+    }
+
+    /**
+     * {@code vfio_ap_mdev_hot_unplug_cfg}: {@code bitmap_andnot} of each shadow mask with what
+     * left the host (an empty set is skipped); whether the guest must be told, which is what
+     * the kernel's {@code bitmap_andnot} answers: a changed mask is not empty afterwards.
+     */
+    boolean removeFromShadow(ApMask aprem, ApMask aqrem, ApMask cdrem) {
+        boolean hotplug = false;
+        if (!aprem.isEmpty()) {
+            shadowApcb = shadowApcb.withApm(shadowApcb.apm().andNot(aprem));
+            hotplug |= !shadowApcb.apm().isEmpty();
+        }
+        if (!aqrem.isEmpty()) {
+            shadowApcb = shadowApcb.withAqm(shadowApcb.aqm().andNot(aqrem));
+            hotplug |= !shadowApcb.aqm().isEmpty();
+        }
+        if (!cdrem.isEmpty()) {
+            shadowApcb = shadowApcb.withAdm(shadowApcb.adm().andNot(cdrem));
+            hotplug |= !shadowApcb.adm().isEmpty();
+        }
+        return hotplug;
+    }
+
+    // ------------------------------------------------------------------ pending host additions (mdevs_lock held)
+
+    /** {@code vfio_ap_mdev_cfg_add}: notes which of the host's new ids this matrix has assigned. */
+    void notePendingAdds(ApMask apm, ApMask aqm, ApMask adm) {
+        apmAdd = matrix.apm().and(apm);
+        aqmAdd = matrix.aqm().and(aqm);
+        admAdd = matrix.adm().and(adm);
+    }
+
+    boolean hasPendingAdapterOrDomainAdds() {
+        return !apmAdd.isEmpty() || !aqmAdd.isEmpty();
+    }
+
+    boolean hasPendingAdds() {
+        return hasPendingAdapterOrDomainAdds() || !admAdd.isEmpty();
+    }
+
+    /** What {@code vfio_ap_on_scan_complete} filters again: adapters or domains, control domains. */
+    record PendingFilter(boolean matrix, boolean cdoms) {
+    }
+
+    /** Which parts of the matrix the pending additions touch; forgets them. */
+    PendingFilter takePendingAdds() {
+        PendingFilter f = new PendingFilter(matrix.apm().intersects(apmAdd) || matrix.aqm().intersects(aqmAdd),
+                matrix.adm().intersects(admAdd));
+        apmAdd = ApMask.empty();
+        aqmAdd = ApMask.empty();
+        admAdd = ApMask.empty();
+        return f;
     }
 
     // ------------------------------------------------------------------ reads
@@ -210,14 +301,9 @@ public final class MatrixMdev {
             if (current.test(i)) {
                 return;
             }
-            ApMatrix old = matrix;
-            matrix = kind == Kind.ADAPTER ? matrix.withApm(current.with(i)) : matrix.withAqm(current.with(i));
-            try {
-                ops.validateMasks(this, kind.assignFile);
-            } catch (KernelException e) {
-                matrix = old;
-                throw e;
-            }
+            ApMatrix candidate = kind == Kind.ADAPTER ? matrix.withApm(current.with(i)) : matrix.withAqm(current.with(i));
+            ops.validateMasks(this, candidate, kind.assignFile);
+            matrix = candidate;
             if (kind == Kind.ADAPTER) {
                 ops.linkAdapter(this, i);
             } else {
@@ -251,10 +337,10 @@ public final class MatrixMdev {
             }
             if (kind == Kind.ADAPTER) {
                 matrix = matrix.withApm(current.without(i));
-                ops.hotUnplugAdapters(this, ApMask.of(i));
+                ops.hotUnplugAdapters(this, ApMask.of(i), matrix.aqm());
             } else {
                 matrix = matrix.withAqm(current.without(i));
-                ops.hotUnplugDomains(this, ApMask.of(i));
+                ops.hotUnplugDomains(this, ApMask.of(i), matrix.apm());
             }
         }
     }
@@ -300,7 +386,7 @@ public final class MatrixMdev {
             }
             matrix = matrix.withAdm(matrix.adm().without(i));
             if (shadowApcb.adm().test(i)) {
-                shadowApcb = shadowApcb.withAdm(shadowApcb.adm().without(i));
+                setShadowAdm(shadowApcb.adm().without(i));
                 ops.updateGuestApcb(this);
             }
         }
@@ -327,21 +413,16 @@ public final class MatrixMdev {
             }
             ApMatrix old = matrix;
             ApMatrix updated = matrix.withMasks(parsed.apm(), parsed.aqm(), parsed.adm());
-            matrix = updated;
-            try {
-                ops.validateMasks(this, "ap_config");
-                ops.overflowCheck(this);
-            } catch (KernelException e) {
-                matrix = old;
-                throw e;
-            }
+            ops.validateMasks(this, updated, "ap_config");
+            ops.overflowCheck(this, updated);
             ApMask removedApm = old.apm().andNot(updated.apm());
             ApMask removedAqm = old.aqm().andNot(updated.aqm());
             ApMask addedApm = updated.apm().andNot(old.apm());
             ApMask addedAqm = updated.aqm().andNot(old.aqm());
-            matrix = old;
-            ops.hotUnplugAdapters(this, removedApm);
-            ops.hotUnplugDomains(this, removedAqm);
+            // ap_config_store unplugs over the old matrix (its queues are still linked), then
+            // links over the new one
+            ops.hotUnplugAdapters(this, removedApm, old.aqm());
+            ops.hotUnplugDomains(this, removedAqm, old.apm());
             matrix = updated;
             for (int a : addedApm.ids()) {
                 ops.linkAdapter(this, a);

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apsysfs.hardware.ApMask;
+import org.apsysfs.hardware.Apqn;
 
 /**
  * The queues linked to an mdev ({@code matrix_mdev->qtable}), by APQN. Lookups go through a
@@ -28,25 +29,25 @@ final class QueueTable {
         if ((apqn & ~0xffff) != 0) {
             return null;
         }
-        VfioApQueue[] row = rows[apqn >>> 8];
-        return row == null ? null : row[apqn & 0xff];
+        VfioApQueue[] row = rows[Apqn.apid(apqn)];
+        return row == null ? null : row[Apqn.apqi(apqn)];
     }
 
     void put(int apqn, VfioApQueue q) {
-        VfioApQueue[] row = rows[apqn >>> 8];
+        VfioApQueue[] row = rows[Apqn.apid(apqn)];
         if (row == null) {
             row = new VfioApQueue[256];
-            rows[apqn >>> 8] = row;
+            rows[Apqn.apid(apqn)] = row;
         }
-        row[apqn & 0xff] = q;
+        row[Apqn.apqi(apqn)] = q;
         byApqn.put(apqn, q);
         setPassable(apqn, q.passable());
     }
 
     void remove(int apqn) {
-        VfioApQueue[] row = rows[apqn >>> 8];
+        VfioApQueue[] row = rows[Apqn.apid(apqn)];
         if (row != null) {
-            row[apqn & 0xff] = null;
+            row[Apqn.apqi(apqn)] = null;
         }
         byApqn.remove(apqn);
         setPassable(apqn, false);
@@ -60,8 +61,8 @@ final class QueueTable {
     }
 
     private void setPassable(int apqn, boolean on) {
-        int apid = apqn >>> 8;
-        int apqi = apqn & 0xff;
+        int apid = Apqn.apid(apqn);
+        int apqi = Apqn.apqi(apqn);
         long[] w = passable[apid];
         if (w == null) {
             if (!on) {

@@ -6,6 +6,7 @@ import org.apsysfs.bus.ApQueue;
 import org.apsysfs.hardware.ApMask;
 import org.apsysfs.hardware.ApQueueStatus;
 import org.apsysfs.hardware.ApRc;
+import org.apsysfs.hardware.Apqn;
 import org.apsysfs.hardware.Qci;
 import org.apsysfs.hardware.TapqResult;
 import org.apsysfs.kernel.Errno;
@@ -50,7 +51,7 @@ final class VfioApLifecycle {
             MatrixMdev m = owner.mdev();
             if (m != null) {
                 ops.linkQueue(m, q);
-                if (m.apmAdd.isEmpty() && m.aqmAdd.isEmpty()) {
+                if (!m.hasPendingAdapterOrDomainAdds()) {
                     ops.filterUpdateAndReset(m, false);
                 }
             }
@@ -74,11 +75,11 @@ final class VfioApLifecycle {
             int apqi = q.apqi();
             boolean done = false;
             if (m != null && m.shadowApcb.contains(apid, apqi)) {
-                m.shadowApcb = m.shadowApcb.withApm(m.shadowApcb.apm().without(apid));
+                m.removeFromShadow(MatrixMdev.Kind.ADAPTER, apid);
                 ops.updateGuestApcb(m);
                 List<VfioApQueue> qlist = new ArrayList<>();
                 for (int d : m.shadowApcb.aqm().ids()) {
-                    VfioApQueue other = m.qtable.get((apid << 8) | d);
+                    VfioApQueue other = m.qtable.get(Apqn.of(apid, d));
                     if (other != null) {
                         qlist.add(other);
                     }
@@ -136,21 +137,9 @@ final class VfioApLifecycle {
         }
     }
 
+    /** {@code vfio_ap_mdev_hot_unplug_cfg}. */
     private void hotUnplugCfg(MatrixMdev m, ApMask aprem, ApMask aqrem, ApMask cdrem) {
-        boolean hotplug = false;
-        if (!aprem.isEmpty()) {
-            m.shadowApcb = m.shadowApcb.withApm(m.shadowApcb.apm().andNot(aprem));
-            hotplug |= !m.shadowApcb.apm().isEmpty();
-        }
-        if (!aqrem.isEmpty()) {
-            m.shadowApcb = m.shadowApcb.withAqm(m.shadowApcb.aqm().andNot(aqrem));
-            hotplug |= !m.shadowApcb.aqm().isEmpty();
-        }
-        if (!cdrem.isEmpty()) {
-            m.shadowApcb = m.shadowApcb.withAdm(m.shadowApcb.adm().andNot(cdrem));
-            hotplug |= !m.shadowApcb.adm().isEmpty();
-        }
-        if (hotplug) {
+        if (m.removeFromShadow(aprem, aqrem, cdrem)) {
             ops.updateGuestApcb(m);
         }
     }
@@ -168,9 +157,7 @@ final class VfioApLifecycle {
         apmAdd = filterApidByQtype(apmAdd, aqmAdd);
         for (MatrixMdev m : matrixDev.mdevList) {
             try (Guard g = matrixDev.mdevsLock.lock()) {
-                m.apmAdd = m.matrix.apm().and(apmAdd);
-                m.aqmAdd = m.matrix.aqm().and(aqmAdd);
-                m.admAdd = m.matrix.adm().and(admAdd);
+                m.notePendingAdds(apmAdd, aqmAdd, admAdd);
             }
         }
     }
@@ -180,7 +167,7 @@ final class VfioApLifecycle {
         ApMask out = apm;
         for (int apid : apm.ids()) {
             for (int apqi : aqm.ids()) {
-                TapqResult r = matrixDev.apBus.hardware().tapq((apid << 8) | apqi, true);
+                TapqResult r = matrixDev.apBus.hardware().tapq(Apqn.of(apid, apqi), true);
                 boolean cleared = switch (r.rc()) {
                     case NORMAL, RESET_IN_PROGRESS, DECONFIGURED, CHECKSTOPPED, BUSY ->
                             r.info() == null || r.info().apType() < org.apsysfs.bus.ApBus.AP_DEVICE_TYPE_CEX4;
@@ -199,28 +186,20 @@ final class VfioApLifecycle {
     void onScanComplete(Qci cur, Qci prev) {
         try (Guard g = matrixDev.guestsLock.lock()) {
             for (MatrixMdev m : matrixDev.mdevList) {
-                if (m.apmAdd.isEmpty() && m.aqmAdd.isEmpty() && m.admAdd.isEmpty()) {
+                if (!m.hasPendingAdds()) {
                     continue;
                 }
                 try (Guard g2 = matrixDev.kvmAndMdevsLocks(m)) {
-                    boolean filterAdapters = m.matrix.apm().intersects(m.apmAdd);
-                    boolean filterDomains = m.matrix.aqm().intersects(m.aqmAdd);
-                    boolean filterCdoms = m.matrix.adm().intersects(m.admAdd);
-                    ApMask[] filtered = {ApMask.empty()};
-                    boolean hotplug = false;
-                    if (filterAdapters || filterDomains) {
-                        hotplug = ops.filterMatrix(m, filtered);
-                    }
-                    if (filterCdoms) {
+                    MatrixMdev.PendingFilter pending = m.takePendingAdds();
+                    VfioApOps.Filtered filtered = pending.matrix() ? ops.filterMatrix(m) : VfioApOps.Filtered.NONE;
+                    boolean hotplug = filtered.changed();
+                    if (pending.cdoms()) {
                         hotplug |= ops.filterCdoms(m);
                     }
                     if (hotplug) {
                         ops.updateGuestApcb(m);
                     }
-                    ops.resetQueuesForApids(m, filtered[0]);
-                    m.apmAdd = ApMask.empty();
-                    m.aqmAdd = ApMask.empty();
-                    m.admAdd = ApMask.empty();
+                    ops.resetQueuesForApids(m, filtered.dropped());
                 }
             }
         }
@@ -234,8 +213,7 @@ final class VfioApLifecycle {
      * check, in_use) meets the newest mdev first and names it.
      */
     void probeMdev(MdevDevice mdev) {
-        MatrixMdev m = new MatrixMdev(matrixDev, mdev, ops);
-        m.iommuGroup = matrixDev.iommuGroups.allocFor(mdev);
+        MatrixMdev m = new MatrixMdev(matrixDev, mdev, ops, matrixDev.iommuGroups.allocFor(mdev));
         mdev.setDrvdata(m);
         try (Guard g = matrixDev.guestsAndMdevsLocks()) {
             matrixDev.mdevList.add(0, m);
@@ -279,7 +257,7 @@ final class VfioApLifecycle {
                             m.prefix(), kvm.name(), other.name());
                 }
             }
-            m.kvm = kvm;
+            m.setKvm(kvm);
             ops.updateGuestApcb(m);
         }
     }
@@ -297,7 +275,7 @@ final class VfioApLifecycle {
             kvm.clearMasks();
             kvm.signalCfgChanged();
             ops.resetAllQueues(m);
-            m.kvm = null;
+            m.setKvm(null);
         }
     }
 

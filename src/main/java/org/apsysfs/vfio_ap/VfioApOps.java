@@ -5,6 +5,7 @@ import java.util.List;
 import org.apsysfs.base.Driver;
 import org.apsysfs.bus.ApQueue;
 import org.apsysfs.hardware.ApMask;
+import org.apsysfs.hardware.Apqn;
 import org.apsysfs.hardware.Qci;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
@@ -51,31 +52,32 @@ final class VfioApOps {
     /**
      * {@code vfio_ap_mdev_validate_masks}: EADDRNOTAVAIL if an APQN of APM x AQM is reserved
      * for the default drivers, EADDRINUSE if one is assigned to another mdev (with one warning
-     * per shared APQN). Caller holds ap_attr_mutex and mdevs_lock.
+     * per shared APQN), for {@code candidate}, the matrix {@code m} would have. Caller holds
+     * ap_attr_mutex and mdevs_lock.
      */
-    void validateMasks(MatrixMdev m, String file) {
-        int owned = matrixDev.apBus.firstReservedApqn(m.matrix.apm(), m.matrix.aqm());
+    void validateMasks(MatrixMdev m, ApMatrix candidate, String file) {
+        int owned = matrixDev.apBus.firstReservedApqn(candidate.apm(), candidate.aqm());
         if (owned >= 0) {
-            int a = owned >> 8;
-            int q = owned & 0xff;
+            int a = Apqn.apid(owned);
+            int q = Apqn.apqi(owned);
             throw KernelException.of(Errno.EADDRNOTAVAIL,
                     "%s%s: queue %s.%s is reserved for the host's default drivers (bit %d of /sys/bus/ap/apmask and bit %d "
                             + "of /sys/bus/ap/aqmask are set); clear them first", m.prefix(), file,
                     ApMatrix.hex2(a), ApMatrix.hex4(q), a, q);
         }
-        verifyNoSharing(m, file);
+        verifyNoSharing(m, candidate, file);
     }
 
-    private void verifyNoSharing(MatrixMdev assignee, String file) {
+    private void verifyNoSharing(MatrixMdev assignee, ApMatrix candidate, String file) {
         for (MatrixMdev other : matrixDev.mdevList) {
             if (other == assignee) {
                 continue;
             }
-            ApMask apm = assignee.matrix.apm().and(other.matrix.apm());
+            ApMask apm = candidate.apm().and(other.matrix.apm());
             if (apm.isEmpty()) {
                 continue;
             }
-            ApMask aqm = assignee.matrix.aqm().and(other.matrix.aqm());
+            ApMask aqm = candidate.aqm().and(other.matrix.aqm());
             if (aqm.isEmpty()) {
                 continue;
             }
@@ -97,11 +99,11 @@ final class VfioApOps {
         }
     }
 
-    /** {@code ap_matrix_overflow_check}: ENODEV if a bit is above its maximum. */
-    void overflowCheck(MatrixMdev m) {
-        check(m, m.matrix.apm(), m.matrix.apmMax(), "adapter");
-        check(m, m.matrix.aqm(), m.matrix.aqmMax(), "domain");
-        check(m, m.matrix.adm(), m.matrix.admMax(), "control domain");
+    /** {@code ap_matrix_overflow_check}: ENODEV if a bit of {@code candidate} is above its maximum. */
+    void overflowCheck(MatrixMdev m, ApMatrix candidate) {
+        check(m, candidate.apm(), candidate.apmMax(), "adapter");
+        check(m, candidate.aqm(), candidate.aqmMax(), "domain");
+        check(m, candidate.adm(), candidate.admMax(), "control domain");
     }
 
     private void check(MatrixMdev m, ApMask mask, int max, String what) {
@@ -131,7 +133,7 @@ final class VfioApOps {
     /** {@code vfio_ap_mdev_link_adapter}: link the queues of apid x AQM that are bound to vfio_ap. */
     void linkAdapter(MatrixMdev m, int apid) {
         for (int apqi : m.matrix.aqm().ids()) {
-            VfioApQueue q = findQueue((apid << 8) | apqi);
+            VfioApQueue q = findQueue(Apqn.of(apid, apqi));
             if (q != null) {
                 linkQueue(m, q);
             }
@@ -141,7 +143,7 @@ final class VfioApOps {
     /** {@code vfio_ap_mdev_link_domain}. */
     void linkDomain(MatrixMdev m, int apqi) {
         for (int apid : m.matrix.apm().ids()) {
-            VfioApQueue q = findQueue((apid << 8) | apqi);
+            VfioApQueue q = findQueue(Apqn.of(apid, apqi));
             if (q != null) {
                 linkQueue(m, q);
             }
@@ -151,17 +153,24 @@ final class VfioApOps {
     // ------------------------------------------------------------------ filtering
 
     /**
+     * What {@link #filterMatrix} did.
+     *
+     * @param changed whether the shadow's APM or AQM changed
+     * @param dropped the adapters filtered out that were in the previous shadow (their queues
+     *                are to be reset)
+     */
+    record Filtered(boolean changed, ApMask dropped) {
+        static final Filtered NONE = new Filtered(false, ApMask.empty());
+    }
+
+    /**
      * {@code vfio_ap_mdev_filter_matrix}: shadow = matrix ∩ host configuration, then every
      * adapter with an APQN (over the shadow domains) that is not linked to this mdev or whose
      * last reset failed is dropped. Domains are never dropped for binding reasons.
-     *
-     * @param filtered receives the adapters dropped that were in the previous shadow
-     * @return whether the shadow's APM or AQM changed
      */
-    boolean filterMatrix(MatrixMdev m, ApMask[] filtered) {
+    Filtered filterMatrix(MatrixMdev m) {
         Qci info = matrixDev.info;
         ApMask prevApm = m.shadowApcb.apm();
-        ApMask prevAqm = m.shadowApcb.aqm();
         // bitmap_and with matrix_dev->info's masks (all zero on a machine without QCI)
         ApMask apm = m.matrix.apm().and(info.apm());
         ApMask aqm = m.matrix.aqm().and(info.aqm());
@@ -175,18 +184,12 @@ final class VfioApOps {
                 }
             }
         }
-        filtered[0] = dropped;
-        m.shadowApcb = m.shadowApcb.withApm(apm).withAqm(aqm);
-        return !prevApm.equals(apm) || !prevAqm.equals(aqm);
+        return new Filtered(m.setShadowApmAqm(apm, aqm), dropped);
     }
 
     /** {@code vfio_ap_mdev_filter_cdoms}: shadow ADM = ADM ∩ host ADM; whether it changed. */
     boolean filterCdoms(MatrixMdev m) {
-        Qci info = matrixDev.info;
-        ApMask prev = m.shadowApcb.adm();
-        ApMask adm = m.matrix.adm().and(info.adm());
-        m.shadowApcb = m.shadowApcb.withAdm(adm);
-        return !prev.equals(adm);
+        return m.setShadowAdm(m.matrix.adm().and(matrixDev.info.adm()));
     }
 
     /**
@@ -194,14 +197,14 @@ final class VfioApOps {
      * adapters that were filtered out of it (the tail of assign and {@code ap_config}).
      */
     void filterUpdateAndReset(MatrixMdev m, boolean alsoCdoms) {
-        ApMask[] filtered = new ApMask[1];
-        boolean update = filterMatrix(m, filtered);
+        Filtered filtered = filterMatrix(m);
+        boolean update = filtered.changed();
         if (alsoCdoms) {
             update |= filterCdoms(m);
         }
         if (update) {
             updateGuestApcb(m);
-            resetQueuesForApids(m, filtered[0]);
+            resetQueuesForApids(m, filtered.dropped());
         }
     }
 
@@ -216,30 +219,30 @@ final class VfioApOps {
     // ------------------------------------------------------------------ hot unplug
 
     /**
-     * {@code vfio_ap_mdev_hot_unplug_adapters}: unlink the adapters' queues, drop them from the
-     * shadow (updating the guest only if one was there), reset the queues that were in the guest.
+     * {@code vfio_ap_mdev_hot_unplug_adapters}: unlink the adapters' queues (over the domains
+     * {@code aqm} of the matrix they were assigned with), drop them from the shadow (updating
+     * the guest only if one was there), reset the queues that were in the guest.
      */
-    void hotUnplugAdapters(MatrixMdev m, ApMask apids) {
-        hotUnplug(m, apids, true);
+    void hotUnplugAdapters(MatrixMdev m, ApMask apids, ApMask aqm) {
+        hotUnplug(m, apids, aqm, true);
     }
 
-    /** {@code vfio_ap_mdev_hot_unplug_domains}: the same for usage domains. */
-    void hotUnplugDomains(MatrixMdev m, ApMask apqis) {
-        hotUnplug(m, apqis, false);
+    /** {@code vfio_ap_mdev_hot_unplug_domains}: the same for usage domains, over adapters {@code apm}. */
+    void hotUnplugDomains(MatrixMdev m, ApMask apqis, ApMask apm) {
+        hotUnplug(m, apqis, apm, false);
     }
 
-    private void hotUnplug(MatrixMdev m, ApMask ids, boolean adapters) {
+    private void hotUnplug(MatrixMdev m, ApMask ids, ApMask others, boolean adapters) {
         if (ids.isEmpty()) {
             return;
         }
         List<VfioApQueue> qlist = new ArrayList<>();
         boolean update = false;
-        ApMask others = adapters ? m.matrix.aqm() : m.matrix.apm();
         for (int id : ids.ids()) {
             for (int other : others.ids()) {
                 int apid = adapters ? id : other;
                 int apqi = adapters ? other : id;
-                VfioApQueue q = m.qtable.get((apid << 8) | apqi);
+                VfioApQueue q = m.qtable.get(Apqn.of(apid, apqi));
                 if (q != null) {
                     if (m.shadowApcb.contains(apid, apqi)) {
                         qlist.add(q);
@@ -248,11 +251,7 @@ final class VfioApOps {
                     }
                 }
             }
-            ApMask shadow = adapters ? m.shadowApcb.apm() : m.shadowApcb.aqm();
-            if (shadow.test(id)) {
-                m.shadowApcb = adapters ? m.shadowApcb.withApm(shadow.without(id)) : m.shadowApcb.withAqm(shadow.without(id));
-                update = true;
-            }
+            update |= m.removeFromShadow(adapters ? MatrixMdev.Kind.ADAPTER : MatrixMdev.Kind.DOMAIN, id);
         }
         if (update) {
             updateGuestApcb(m);
@@ -271,7 +270,7 @@ final class VfioApOps {
         List<VfioApQueue> qlist = new ArrayList<>();
         for (int apid : apids.ids()) {
             for (int apqi : m.shadowApcb.aqm().ids()) {
-                VfioApQueue q = m.qtable.get((apid << 8) | apqi);
+                VfioApQueue q = m.qtable.get(Apqn.of(apid, apqi));
                 if (q != null) {
                     qlist.add(q);
                 }

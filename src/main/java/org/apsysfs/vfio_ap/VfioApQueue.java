@@ -3,6 +3,7 @@ package org.apsysfs.vfio_ap;
 import org.apsysfs.bus.ApQueue;
 import org.apsysfs.hardware.ApQueueStatus;
 import org.apsysfs.hardware.ApRc;
+import org.apsysfs.hardware.Apqn;
 
 /**
  * vfio_ap's per-queue state ({@code struct vfio_ap_queue}), made when a queue binds to
@@ -33,11 +34,11 @@ final class VfioApQueue {
     }
 
     int apid() {
-        return apqn >> 8;
+        return Apqn.apid(apqn);
     }
 
     int apqi() {
-        return apqn & 0xff;
+        return Apqn.apqi(apqn);
     }
 
     String name() {

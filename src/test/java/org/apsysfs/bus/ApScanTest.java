@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.apsysfs.Daemon;
 import org.apsysfs.hardware.MachineSpec;
 import org.apsysfs.kernel.ManualClock;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.InProcessSysfs;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * drivers/s390/crypto/ap_bus.c) does with cards and queues.
  */
 class ApScanTest {
-    static final String H = "kernel/debug/apsysfs/host/";
+    static final String H = SysfsPaths.HOST;
 
     static InProcessSysfs boot(String json) {
         return new InProcessSysfs(Daemon.create(MachineSpec.parse(json, "t"), new ManualClock()));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.apsysfs.Daemon;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.ManualClock;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.InProcessSysfs;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** Host configuration changes through kernel/debug/apsysfs/host (what an SCLP AP configuration change does: ap_bus.c ap_bus_cfg_chg → ap_scan_bus,
  * vfio_ap_ops.c vfio_ap_on_cfg_changed). */
 class HostFilesTest {
-    static final String H = "kernel/debug/apsysfs/host/";
+    static final String H = SysfsPaths.HOST;
     InProcessSysfs sys;
 
     @BeforeEach

@@ -7,13 +7,14 @@ import org.apsysfs.Daemon;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.ManualClock;
 import org.apsysfs.sysfs.StoreTimes;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.InProcessSysfs;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** kernel/debug/apsysfs/store_times: one line per store, with its result and path. */
 class StoreTimesTest {
-    static final String F = "kernel/debug/apsysfs/store_times";
+    static final String F = SysfsPaths.DEBUG + "store_times";
     static final String U = "62177883-f1bb-47f0-914d-32a22e3a8804";
     InProcessSysfs sys;
 

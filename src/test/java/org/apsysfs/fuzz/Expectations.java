@@ -9,7 +9,8 @@ import org.apsysfs.kernel.Errno;
  * A second, independent oracle for the files whose parser the kernel pins down exactly
  * (kstrtoul in vfio_ap_ops.c assign_*_store, uuid_parse in mdev_sysfs.c create_store): from the input alone it predicts the outcome of the parse and range steps, so a
  * store that accepts what the kernel refuses (or the reverse) is caught, not only a wrong
- * errno. Written from the spec, sharing no code with {@code Kstrtox}.
+ * errno. Written from the kernel sources (lib/kstrtox.c _kstrtoull, lib/uuid.c __uuid_parse), sharing no
+ * code with {@code Kstrtox}.
  */
 final class Expectations {
     private static final BigInteger U64 = BigInteger.ONE.shiftLeft(64);
@@ -61,7 +62,7 @@ final class Expectations {
     }
 
     /**
-     * The outcomes (0 = success, else the errno) the spec allows for {@code input} written to
+     * The outcomes (0 = success, else the errno) those kernel functions allow for {@code input} written to
      * a file of {@code kind}; null when this oracle makes no prediction.
      */
     static Set<Integer> outcomes(String kind, byte[] input, int maxAdapter, int maxDomain) {

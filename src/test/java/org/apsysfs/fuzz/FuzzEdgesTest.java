@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.apsysfs.Daemon;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.ManualClock;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.Sys;
 import org.apsysfs.testing.SysfsMount;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FuzzEdgesTest {
-    private static final String M = "devices/vfio_ap/matrix/";
+    private static final String M = SysfsPaths.MATRIX;
 
     private static SysfsMount mountPrepared(Daemon d) {
         SysfsMount m = SysfsMount.mount(d.kernel().sysfs(), d, false, false);

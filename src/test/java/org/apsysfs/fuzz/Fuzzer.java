@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import org.apsysfs.Daemon;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.ManualClock;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.Sys;
 import org.apsysfs.testing.SysException;
 import org.apsysfs.testing.SysfsMount;
@@ -49,8 +50,8 @@ final class Fuzzer {
     static final String U1 = "62177883-f1bb-47f0-914d-32a22e3a8804";
     static final String U2 = "0c2b4a1e-8e53-4a04-9d3e-1f6a4c7f2b10";
     static final String U3 = "a3f0c9b2-5d1e-4c8a-b7e6-2f9d0e1c3b4a";
-    static final String TYPE = "devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/";
-    static final String GUESTS = "kernel/debug/apsysfs/guests/";
+    static final String TYPE = SysfsPaths.MDEV_TYPE;
+    static final String GUESTS = SysfsPaths.GUESTS;
 
     /** Settings of one run. */
     record Config(long seed, int iterations, int writesPerRound, int checkpointEvery, long maxMillis, String machine,
@@ -427,13 +428,13 @@ final class Fuzzer {
         }
     }
 
-    static final String REBOOT = "/kernel/debug/apsysfs/reboot";
+    static final String REBOOT = "/" + SysfsPaths.DEBUG + "reboot";
     /**
      * Not fuzzed: an accepted write attaches the simulated devtmpfs to the /dev of the process
      * with that PID (any process of the machine in a mount namespace of its own, another test's
      * included) and makes device nodes there; its refusals are checked by its own tests.
      */
-    static final String DEVTMPFS = "/kernel/debug/apsysfs/devtmpfs";
+    static final String DEVTMPFS = "/" + SysfsPaths.DEBUG + "devtmpfs";
 
     /** Picks a kind of file uniformly, then one file of that kind. */
     static String target(Random r, List<String> writable) {

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apsysfs.sysfs.SysfsPaths;
 
 /**
  * What must hold in every state, checked on a {@link TreeSnapshot}:
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
  */
 final class Invariants {
     private static final Pattern BINDINGS = Pattern.compile("(\\d+)/(\\d+)( \\(complete\\))?\n");
-    private static final String MATRIX = "/devices/vfio_ap/matrix/";
+    private static final String MATRIX = "/" + SysfsPaths.MATRIX;
 
     private Invariants() {
     }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apsysfs.Daemon;
 import org.apsysfs.state.Simulation;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.InProcessSysfs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LivePageTest {
     static final String U = "62177883-f1bb-47f0-914d-32a22e3a8804";
-    static final String M = "devices/vfio_ap/matrix/" + U + "/";
+    static final String M = SysfsPaths.mdev(U);
 
     @Test
     void onlyLoopbackAddressesAreServed() {
@@ -129,5 +130,5 @@ class LivePageTest {
         }
     }
 
-    static final String CREATE = "devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create";
+    static final String CREATE = SysfsPaths.MDEV_CREATE;
 }

@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import org.apsysfs.Daemon;
 import org.apsysfs.kernel.ManualClock;
 import org.apsysfs.live.KernfsView;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.InProcessSysfs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MatrixPictureTest {
     static final String U = "62177883-f1bb-47f0-914d-32a22e3a8804";
-    static final String M = "devices/vfio_ap/matrix/" + U + "/";
-    static final String CREATE = "devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create";
+    static final String M = SysfsPaths.mdev(U);
+    static final String CREATE = SysfsPaths.MDEV_CREATE;
 
     static Matrix picture(Daemon d) {
         return Matrix.read(new KernfsView(d.kernel()::sysfs));

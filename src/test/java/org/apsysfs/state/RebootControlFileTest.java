@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import org.apsysfs.fuzz.TreeSnapshot;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.MountedSysfs;
 import org.apsysfs.testing.Sys;
 import org.junit.jupiter.api.Test;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.Timeout;
 @MountedSysfs(perTest = true)
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RebootControlFileTest {
-    private static final String REBOOT = "kernel/debug/apsysfs/reboot";
-    private static final String TYPE = "devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/";
+    private static final String REBOOT = SysfsPaths.DEBUG + "reboot";
+    private static final String TYPE = SysfsPaths.MDEV_TYPE;
 
     @Test
     void aRebootBootsAFreshKernelOnTheMachineAsItIsNow(Path mnt) {

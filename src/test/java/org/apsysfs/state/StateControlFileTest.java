@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.UUID;
 import org.apsysfs.fuzz.TreeSnapshot;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.MountedSysfs;
 import org.apsysfs.testing.Sys;
 import org.apsysfs.testing.WriteResult;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.Timeout;
 @MountedSysfs(perTest = true)
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StateControlFileTest {
-    private static final String STATE = "kernel/debug/apsysfs/state";
-    private static final String TYPE = "devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/";
+    private static final String STATE = SysfsPaths.DEBUG + "state";
+    private static final String TYPE = SysfsPaths.MDEV_TYPE;
 
     @Test
     void aSavedStateLoadsBackOverLaterChanges(Path mnt) {

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apsysfs.fuse.FuseMount;
 import org.apsysfs.fuzz.TreeSnapshot;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.Sys;
 import org.apsysfs.testing.SysfsMount;
 import org.apsysfs.testing.WriteResult;
@@ -28,8 +29,8 @@ import org.junit.jupiter.api.Test;
  * change, SIGKILL at random moments, a corrupt file, a full disk, SIGTERM and fusermount -u.
  */
 class StateDaemonTest {
-    private static final String TYPE = "devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/";
-    private static final String MATRIX = "devices/vfio_ap/matrix/";
+    private static final String TYPE = SysfsPaths.MDEV_TYPE;
+    private static final String MATRIX = SysfsPaths.MATRIX;
     private static final String ZERO = "0x" + "0".repeat(64);
 
     private Path dir;

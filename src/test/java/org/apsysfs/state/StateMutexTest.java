@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.apsysfs.kernel.Clock;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.locking.Lockdep;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.Sim;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,7 +85,7 @@ class StateMutexTest {
         for (int i = 0; i < 20; i++) {
             // ap_config is gone from the tree (the remove took the mdev's files away), the mdev
             // itself is not yet: the dump reads the model
-            String state = async("reader", () -> s.read(Sim.CTL + "/state")).get(5, TimeUnit.SECONDS);
+            String state = async("reader", () -> s.read(SysfsPaths.DEBUG + "state")).get(5, TimeUnit.SECONDS);
             assertThat(state).contains(uuid).contains("\"0x05\"").contains("\"0x0047\"");
             long t0 = System.nanoTime();
             String timeout = (100000 + i) + "\n";

@@ -10,6 +10,7 @@ import java.util.function.Predicate;
 import org.apsysfs.Daemon;
 import org.apsysfs.fuzz.TreeSnapshot;
 import org.apsysfs.kernel.ManualClock;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.Sim;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +41,7 @@ class StateRoundTripTest {
         s.ok("/bus/ap/drivers/cex4queue/unbind", "0b.0005\n");
         s.ok("/devices/ap/card0b/0b.0047/online", "0\n");
         s.ok("/bus/ap/poll_timeout", "123456\n");
-        s.ok(Sim.CTL + "/host/control_domain_remove", "0x54\n");
+        s.ok(SysfsPaths.HOST + "control_domain_remove", "0x54\n");
         s.guest("g1");
         s.attach("g1", a);
         assertThat(s.pqap("g1", "aqic 04.0004 enable 3 0x10000")).contains("rc=0x00");
@@ -51,8 +52,8 @@ class StateRoundTripTest {
         s.guest("g3", "nocrycb");
         s.attach("g3", c);
         s.attach("g3", e);
-        s.ok(Sim.CTL + "/faults", "tapq 0b.0004 BUSY 3\n");
-        s.ok(Sim.CTL + "/faults", "reset_delay 04.0005 50\n");
+        s.ok(SysfsPaths.DEBUG + "faults", "tapq 0b.0004 BUSY 3\n");
+        s.ok(SysfsPaths.DEBUG + "faults", "reset_delay 04.0005 50\n");
         s.settle();
         return s;
     }

@@ -3,41 +3,36 @@ package org.apsysfs.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apsysfs.Daemon;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
 import org.apsysfs.kernel.Uevents;
-import org.apsysfs.sysfs.Cred;
-import org.apsysfs.sysfs.Kernfs;
+import org.apsysfs.sysfs.InProcessClient;
 import org.apsysfs.sysfs.KernfsDir;
 import org.apsysfs.sysfs.KernfsLink;
 import org.apsysfs.sysfs.KernfsNode;
 import org.apsysfs.sysfs.KernfsOpenFile;
+import org.apsysfs.sysfs.SysfsClient;
 
 /**
- * A sysfs client without FUSE: the same calls the FUSE edge makes ({@link Kernfs#lookup},
- * {@link Kernfs#open} as root, {@link KernfsOpenFile#read}/{@link KernfsOpenFile#write}),
- * with symbolic links followed as the VFS follows them. Paths are relative to the sysfs root
- * ("bus/ap/apmask", "/bus/ap/apmask" alike).
+ * A test's view of a booted system without FUSE: reads and writes through the one in-process
+ * {@link InProcessClient} (the calls the FUSE edge makes), with assertions on top. Paths are
+ * relative to the sysfs root ("bus/ap/apmask", "/bus/ap/apmask" alike).
  *
  * <p>Also gives the uevents and kernel log lines since a {@link #mark()}, so a test can say
  * "this write sent exactly these events and logged this line".
  */
 public final class InProcessSysfs {
-    private static final int O_RDONLY = 0;
-    private static final int O_WRONLY = 1;
-
     private final Daemon daemon;
-    private final Kernfs fs;
+    private final InProcessClient client;
     private long ueventMark;
     private int logMark;
 
     public InProcessSysfs(Daemon daemon) {
         this.daemon = daemon;
-        this.fs = daemon.kernel().sysfs();
+        this.client = new InProcessClient(daemon.kernel().sysfs());
         mark();
     }
 
@@ -45,50 +40,25 @@ public final class InProcessSysfs {
         return daemon;
     }
 
+    /** The one in-process client all of this reads and writes through. */
+    public InProcessClient client() {
+        return client;
+    }
+
     // ------------------------------------------------------------------ paths
 
     /** Resolves a path following links in every component (like stat(2)); null if absent. */
     public KernfsNode resolve(String path) {
-        KernfsNode n = fs.root();
-        for (String part : path.split("/")) {
-            if (part.isEmpty()) {
-                continue;
-            }
-            n = follow(n);
-            if (!(n instanceof KernfsDir d)) {
-                return null;
-            }
-            n = d.child(part);
-            if (n == null) {
-                return null;
-            }
-        }
-        return follow(n);
-    }
-
-    private static KernfsNode follow(KernfsNode n) {
-        int hops = 0;
-        while (n instanceof KernfsLink l) {
-            n = l.target();
-            if (n == null || ++hops > 40) {
-                return null;
-            }
-        }
-        return n;
+        return client.resolve(path);
     }
 
     /** The node itself, without following a final link (like lstat(2)). */
     public KernfsNode lresolve(String path) {
-        int slash = path.lastIndexOf('/');
-        KernfsNode parent = slash <= 0 ? fs.root() : resolve(path.substring(0, slash));
-        if (!(parent instanceof KernfsDir d)) {
-            return null;
-        }
-        return d.child(path.substring(slash + 1));
+        return client.lresolve(path);
     }
 
     public boolean exists(String path) {
-        return resolve(path) != null;
+        return client.exists(path);
     }
 
     public boolean isDir(String path) {
@@ -97,20 +67,18 @@ public final class InProcessSysfs {
 
     /** The text of a symbolic link, e.g. "../../../devices/ap/card04"; fails if not a link. */
     public String readlink(String path) {
-        KernfsNode n = lresolve(path);
-        if (!(n instanceof KernfsLink l)) {
+        if (!(lresolve(path) instanceof KernfsLink)) {
             throw new AssertionError(path + " is not a symbolic link");
         }
-        return l.targetPath();
+        return client.readlink(path);
     }
 
     /** The entries of a directory, sorted. */
     public List<String> ls(String path) {
-        KernfsNode n = resolve(path);
-        if (!(n instanceof KernfsDir d)) {
+        if (!isDir(path)) {
             throw new AssertionError(path + " is not a directory");
         }
-        List<String> out = new ArrayList<>(d.list());
+        List<String> out = new ArrayList<>(client.list(path));
         out.sort(null);
         return out;
     }
@@ -128,25 +96,10 @@ public final class InProcessSysfs {
 
     /** Reads the whole attribute as {@code cat} does (one open, reads until EOF). */
     public String read(String path) {
-        KernfsNode n = resolve(path);
-        if (n == null) {
+        if (!exists(path)) {
             throw new AssertionError(path + " does not exist");
         }
-        KernfsOpenFile f = fs.open(n, O_RDONLY, Cred.ROOT);
-        try {
-            StringBuilder sb = new StringBuilder();
-            long off = 0;
-            while (true) {
-                byte[] b = f.read(off, 4096);
-                if (b.length == 0) {
-                    return sb.toString();
-                }
-                sb.append(new String(b, StandardCharsets.ISO_8859_1));
-                off += b.length;
-            }
-        } finally {
-            f.release();
-        }
+        return client.read(path);
     }
 
     /** The errno a read fails with, or null if it succeeds. */
@@ -165,26 +118,12 @@ public final class InProcessSysfs {
      * @return null on success, else the errno of open or write
      */
     public Errno tryWrite(String path, String value) {
-        KernfsNode n = resolve(path);
-        if (n == null) {
-            return Errno.ENOENT;
+        SysfsClient.Write w = client.write(path, value);
+        if (w.ok()) {
+            assertThat(w.written()).as("bytes written to %s", path)
+                    .isEqualTo(Math.min(value.length(), KernfsOpenFile.PAGE_SIZE));
         }
-        KernfsOpenFile f;
-        try {
-            f = fs.open(n, O_WRONLY, Cred.ROOT);
-        } catch (KernelException e) {
-            return e.errno();
-        }
-        try {
-            byte[] b = value.getBytes(StandardCharsets.ISO_8859_1);
-            int w = f.write(b, b.length);
-            assertThat(w).as("bytes written to %s", path).isEqualTo(Math.min(b.length, KernfsOpenFile.PAGE_SIZE));
-            return null;
-        } catch (KernelException e) {
-            return e.errno();
-        } finally {
-            f.release();
-        }
+        return w.errno();
     }
 
     /** Writes and asserts success. */

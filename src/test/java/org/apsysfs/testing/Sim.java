@@ -1,31 +1,34 @@
 package org.apsysfs.testing;
 
-import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.apsysfs.Daemon;
 import org.apsysfs.kernel.Clock;
 import org.apsysfs.kernel.Errno;
-import org.apsysfs.kernel.KernelException;
 import org.apsysfs.kernel.ManualClock;
 import org.apsysfs.kvm.Kvm;
-import org.apsysfs.sysfs.Cred;
+import org.apsysfs.sysfs.InProcessClient;
 import org.apsysfs.sysfs.Kernfs;
-import org.apsysfs.sysfs.KernfsNode;
-import org.apsysfs.sysfs.KernfsOpenFile;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.vfio_ap.MatrixMdev;
 
 /**
  * An in-process simulated system for vfio_ap/KVM tests: reads and writes its sysfs files as
  * root (one open + one store, like {@code echo}), with short names for the usual places.
- * Paths are absolute below /sys ("/bus/ap/apmask").
+ * Paths are below /sys ("bus/ap/apmask"); {@link SysfsPaths} names the well-known ones.
  */
 public final class Sim {
-    public static final String MATRIX = "/devices/vfio_ap/matrix";
-    public static final String TYPE = MATRIX + "/mdev_supported_types/vfio_ap-passthrough";
-    public static final String CTL = "/kernel/debug/apsysfs";
+    /** Deprecated spellings of {@link SysfsPaths#MATRIX}, {@link SysfsPaths#MDEV_TYPE} and {@link SysfsPaths#DEBUG} (no trailing slash), for code written before them. */
+    @Deprecated
+    public static final String MATRIX = "/" + SysfsPaths.MATRIX.substring(0, SysfsPaths.MATRIX.length() - 1);
+    @Deprecated
+    public static final String TYPE = "/" + SysfsPaths.MDEV_TYPE.substring(0, SysfsPaths.MDEV_TYPE.length() - 1);
+    @Deprecated
+    public static final String CTL = "/" + SysfsPaths.DEBUG.substring(0, SysfsPaths.DEBUG.length() - 1);
 
     public final Daemon d;
     public final Kernfs fs;
+    /** The one in-process client all reads and writes go through. */
+    public final InProcessClient client;
     /** The manual clock, or null for another clock. */
     public final ManualClock clock;
     /** The clock's sleeps cost no real time (a manual or test clock). */
@@ -34,6 +37,7 @@ public final class Sim {
     private Sim(Daemon d, ManualClock clock, boolean virtualTime) {
         this.d = d;
         this.fs = d.kernel().sysfs();
+        this.client = new InProcessClient(fs);
         this.clock = clock;
         this.virtualTime = virtualTime;
     }
@@ -91,32 +95,15 @@ public final class Sim {
     }
 
     public String read(String path) {
-        KernfsNode n = fs.lookup(path);
-        if (n == null) {
+        if (!client.exists(path)) {
             throw new AssertionError("no " + path);
         }
-        KernfsOpenFile f = fs.open(n, 0, Cred.ROOT);
-        try {
-            return new String(f.read(0, 1 << 20), StandardCharsets.ISO_8859_1);
-        } finally {
-            f.release();
-        }
+        return client.read(path);
     }
 
-    /** One store; null on success, else the errno. */
+    /** One store (open, write, close); null on success, else the errno. */
     public Errno write(String path, String value) {
-        KernfsNode n = fs.lookup(path);
-        if (n == null) {
-            return Errno.ENOENT;
-        }
-        try {
-            KernfsOpenFile f = fs.open(n, 1, Cred.ROOT);
-            byte[] b = value.getBytes(StandardCharsets.ISO_8859_1);
-            f.write(b, b.length);
-            return null;
-        } catch (KernelException e) {
-            return e.errno();
-        }
+        return client.tryWrite(path, value);
     }
 
     /** A store that must succeed. */
@@ -138,12 +125,12 @@ public final class Sim {
 
     public String createMdev() {
         String u = UUID.randomUUID().toString();
-        ok(TYPE + "/create", u + "\n");
+        ok(SysfsPaths.MDEV_CREATE, u + "\n");
         return u;
     }
 
     public String mdevPath(String uuid) {
-        return MATRIX + "/" + uuid;
+        return SysfsPaths.MATRIX + uuid;
     }
 
     public void mdevWrite(String uuid, String file, String value) {
@@ -160,12 +147,12 @@ public final class Sim {
 
     /** Creates guest {@code name} ({@code options}: nocrycb, nogisa, protected, mem=BYTES). */
     public Kvm guest(String name, String... options) {
-        ok(CTL + "/guests/create", name + (options.length == 0 ? "" : " " + String.join(" ", options)) + "\n");
+        ok(SysfsPaths.GUESTS + "create", name + (options.length == 0 ? "" : " " + String.join(" ", options)) + "\n");
         return d.guests().get(name);
     }
 
     public String guestPath(String name, String file) {
-        return CTL + "/guests/" + name + "/" + file;
+        return SysfsPaths.guest(name) + file;
     }
 
     public String guestRead(String name, String file) {
@@ -194,13 +181,14 @@ public final class Sim {
         return read(queuePath(apqn) + "/status");
     }
 
-    /** "05.0047" -> /devices/ap/card05/05.0047. */
+    /** "05.0047" -> devices/ap/card05/05.0047. */
     public static String queuePath(String apqn) {
-        return "/devices/ap/card" + apqn.substring(0, 2) + "/" + apqn;
+        String q = SysfsPaths.queue(apqn);
+        return q.substring(0, q.length() - 1);
     }
 
     public String hazards() {
-        return read(CTL + "/hazards");
+        return read(SysfsPaths.DEBUG + "hazards");
     }
 
     public String dmesg() {

@@ -36,7 +36,7 @@ public final class Sys {
     public static final int O_DIRECTORY = 0200000;
     public static final int O_NOFOLLOW = 0400000;
     public static final int O_DIRECT = 040000;
-    /** What a shell's {@code >} and every consumer in the spec use. */
+    /** What a shell's {@code >} opens with, like C's {@code fopen(path, "w")} and Rust's {@code fs::write}. */
     public static final int O_SHELL_WRITE = O_WRONLY | O_CREAT | O_TRUNC;
 
     public static final int R_OK = 4;
@@ -418,6 +418,12 @@ public final class Sys {
     public static int lstatErrno(Path path) {
         FileStat st = POSIX.allocateStat();
         return POSIX.lstat(s(path), st) < 0 ? POSIX.errno() : 0;
+    }
+
+    /** stat's errno: 0 if the path exists (links followed), else the errno. */
+    public static int statErrno(Path path) {
+        FileStat st = POSIX.allocateStat();
+        return POSIX.stat(s(path), st) < 0 ? POSIX.errno() : 0;
     }
 
     /** readlink(2); throws {@link SysException} on failure. */

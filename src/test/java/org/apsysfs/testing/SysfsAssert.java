@@ -7,10 +7,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.apsysfs.kernel.Errno;
+import org.apsysfs.kernel.KernelException;
+import org.apsysfs.sysfs.InProcessClient;
+import org.apsysfs.sysfs.SysfsClient;
 import org.opentest4j.AssertionFailedError;
 
 /**
- * One-line sysfs facts, checked through the mount with real system calls:
+ * One-line sysfs facts, checked through a {@link SysfsClient}: a mount with real system calls
+ * ({@link MountedClient}), or a tree in-process ({@link InProcessClient}):
  *
  * <pre>
  * assertThat(mnt).file("bus/ap/apmask").hasContent("0x...\n").hasMode(0644);
@@ -24,34 +28,41 @@ import org.opentest4j.AssertionFailedError;
  * ({@link #assertSysfs} is the same, for classes that also import AssertJ's assertThat.)
  * Paths are relative to the mount point. Writes are {@code open(O_WRONLY|O_CREAT|O_TRUNC)} +
  * one {@code write(2)} + {@code close}, exactly what {@code printf VALUE > file} does.
+ * Content, links, entries, absence and writes hold for both clients; the facts of
+ * {@code stat(2)}/{@code access(2)} (mode, size, owner, type) need a mount.
  */
 public final class SysfsAssert {
     private SysfsAssert() {
     }
 
     public static MountAssert assertThat(Path mountPoint) {
-        return new MountAssert(mountPoint);
+        return assertSysfs(mountPoint);
     }
 
     public static MountAssert assertThat(SysfsMount mount) {
-        return new MountAssert(mount.path());
+        return assertSysfs(mount);
+    }
+
+    /** Facts about a tree read in-process (or through any other client). */
+    public static MountAssert assertThat(SysfsClient client) {
+        return assertSysfs(client);
     }
 
     /** {@link #assertThat(Path)} under a name that does not clash with AssertJ's static import. */
     public static MountAssert assertSysfs(Path mountPoint) {
-        return new MountAssert(mountPoint);
+        return new MountAssert(new MountedClient(mountPoint));
     }
 
     public static MountAssert assertSysfs(SysfsMount mount) {
-        return new MountAssert(mount.path());
+        return assertSysfs(mount.path());
     }
 
-    private static Path under(Path root, String rel) {
-        String r = rel;
-        while (r.startsWith("/")) {
-            r = r.substring(1);
-        }
-        return r.isEmpty() ? root : root.resolve(r);
+    public static MountAssert assertSysfs(SysfsClient client) {
+        return new MountAssert(client);
+    }
+
+    public static MountAssert assertSysfs(InProcessSysfs sys) {
+        return new MountAssert(sys.client());
     }
 
     private static AssertionFailedError fail(String message, Object expected, Object actual) {
@@ -79,49 +90,79 @@ public final class SysfsAssert {
 
     /** Facts about the tree mounted at one directory. */
     public static final class MountAssert {
-        private final Path root;
+        private final SysfsClient client;
 
-        MountAssert(Path root) {
-            this.root = root;
+        MountAssert(SysfsClient client) {
+            this.client = client;
+        }
+
+        private MountedClient mounted(String what) {
+            if (client instanceof MountedClient m) {
+                return m;
+            }
+            throw new IllegalStateException(what + " needs a mount (stat(2), access(2), open flags)");
         }
 
         /** Facts about one path (a file, directory or link). */
         public FileAssert file(String rel) {
-            return new FileAssert(under(root, rel), rel);
+            return new FileAssert(client, rel);
         }
 
         /** Facts about a directory's entries. */
         public DirAssert dir(String rel) {
-            return new DirAssert(under(root, rel), rel);
+            return new DirAssert(client, rel);
         }
 
         /** Writes {@code value} like {@code printf VALUE > rel} and returns what happened. */
         public WriteAssert writing(String rel, String value) {
-            return new WriteAssert(rel, value, Sys.writeFile(under(root, rel), value));
+            return new WriteAssert(rel, value, client.write(rel, value));
         }
 
-        /** Writes {@code value} with {@code flags} (e.g. {@code Sys.O_WRONLY | Sys.O_APPEND}). */
+        /** Writes {@code value} with {@code flags} (e.g. {@code Sys.O_WRONLY | Sys.O_APPEND}); mounted only. */
         public WriteAssert writing(String rel, String value, int flags) {
-            return new WriteAssert(rel, value,
-                    Sys.writeFile(under(root, rel), value.getBytes(StandardCharsets.ISO_8859_1), flags));
+            MountedClient m = mounted("writing with flags");
+            WriteResult r = Sys.writeFile(m.under(rel), value.getBytes(StandardCharsets.ISO_8859_1), flags);
+            return new WriteAssert(rel, value, new SysfsClient.Write(MountedClient.errno(r.openErrno()),
+                    MountedClient.errno(r.writeErrno()), r.written(), MountedClient.errno(r.closeErrno()), null));
         }
     }
 
     /** Facts about one path. Methods chain; each makes its own system calls. */
     public static final class FileAssert {
+        private final SysfsClient client;
+        /** The path below the mount point; null in-process. */
         private final Path path;
         private final String rel;
 
-        FileAssert(Path path, String rel) {
-            this.path = path;
+        FileAssert(SysfsClient client, String rel) {
+            this.client = client;
+            this.path = client instanceof MountedClient m ? m.under(rel) : null;
             this.rel = rel;
         }
 
+        /** The path below the mount point (mounted only). */
         public Path path() {
+            if (path == null) {
+                throw new IllegalStateException(rel + ": a path below a mount needs a mount");
+            }
             return path;
         }
 
+        /** Whether {@code rel} names an entry, a final link not followed (what lstat(2) finds). */
+        private boolean present() {
+            if (client.exists(rel)) {
+                return true;
+            }
+            try {
+                client.readlink(rel);
+                return true; // a link whose target is gone
+            } catch (KernelException e) {
+                return false;
+            }
+        }
+
         private Stat lstat() {
+            path();
             try {
                 return Sys.lstat(path);
             } catch (SysException e) {
@@ -132,22 +173,24 @@ public final class SysfsAssert {
         /** The file's content (one open, reads like {@code cat}). */
         public String content() {
             try {
-                return Sys.read(path);
-            } catch (SysException e) {
+                return client.read(rel);
+            } catch (KernelException e) {
                 throw new AssertionFailedError("reading " + rel + " failed: " + e.getMessage());
             }
         }
 
+        /** The entry exists (as a link, if it is one). */
         public FileAssert exists() {
-            lstat();
+            if (!present()) {
+                throw new AssertionFailedError(rel + " does not exist");
+            }
             return this;
         }
 
-        /** lstat fails with ENOENT (what {@code [ -e ]} / {@code Files.exists} test). */
+        /** No entry of that name, not even a link (lstat fails with ENOENT). */
         public FileAssert isAbsent() {
-            int e = Sys.lstatErrno(path);
-            if (e != Errno.ENOENT.code()) {
-                throw fail(rel + " should be absent", "ENOENT", e == 0 ? Sys.lstat(path).toString() : Sys.errnoName(e));
+            if (present()) {
+                throw fail(rel + " should be absent", "ENOENT", path != null ? Sys.lstat(path).toString() : "present");
             }
             return this;
         }
@@ -246,7 +289,7 @@ public final class SysfsAssert {
         public FileAssert hasContentReadInChunksOf(int chunk, String expected) {
             String c;
             try {
-                c = Sys.read(path, chunk);
+                c = Sys.read(path(), chunk);
             } catch (SysException e) {
                 throw new AssertionFailedError("reading " + rel + " failed: " + e.getMessage());
             }
@@ -268,16 +311,15 @@ public final class SysfsAssert {
 
         /** Opening for reading fails with {@code errno} (e.g. EACCES for a write-only attribute). */
         public FileAssert readFailsWith(Errno errno) {
-            int fd = Sys.open(path, Sys.O_RDONLY);
-            int got;
-            if (fd >= 0) {
-                got = Sys.readErrno(fd, 4096);
-                Sys.close(fd);
-            } else {
-                got = -fd;
+            Errno got;
+            try {
+                client.read(rel);
+                got = null;
+            } catch (KernelException e) {
+                got = e.errno();
             }
-            if (got != errno.userCode()) {
-                throw fail(rel + ": reading should fail", errno.name(), Sys.errnoName(got));
+            if (got != errno) {
+                throw fail(rel + ": reading should fail", errno.name(), got == null ? "success" : got.name());
             }
             return this;
         }
@@ -286,9 +328,9 @@ public final class SysfsAssert {
         public FileAssert isLinkTo(String target) {
             String t;
             try {
-                t = Sys.readlink(path);
-            } catch (SysException e) {
-                throw new AssertionFailedError(rel + ": " + e.getMessage());
+                t = client.readlink(rel);
+            } catch (KernelException e) {
+                throw new AssertionFailedError(rel + ": readlink failed: " + e.getMessage());
             }
             if (!t.equals(target)) {
                 throw fail(rel + " link target", target, t);
@@ -300,7 +342,7 @@ public final class SysfsAssert {
         public FileAssert resolvesTo(Path expected) {
             Path real;
             try {
-                real = path.toRealPath();
+                real = path().toRealPath();
             } catch (java.io.IOException e) {
                 throw new AssertionFailedError(rel + " does not resolve: " + e);
             }
@@ -312,7 +354,7 @@ public final class SysfsAssert {
 
         /** access(2) with {@code mask} succeeds. */
         public FileAssert isAccessible(int mask) {
-            int r = Sys.access(path, mask);
+            int r = Sys.access(path(), mask);
             if (r != 0) {
                 throw fail(rel + ": access(" + mask + ")", "success", Sys.errnoName(-r));
             }
@@ -321,7 +363,7 @@ public final class SysfsAssert {
 
         /** access(2) with {@code mask} fails with {@code errno}. */
         public FileAssert isNotAccessible(int mask, Errno errno) {
-            int r = Sys.access(path, mask);
+            int r = Sys.access(path(), mask);
             if (r != -errno.userCode()) {
                 throw fail(rel + ": access(" + mask + ")", errno.name(), Sys.errnoName(-r));
             }
@@ -331,22 +373,19 @@ public final class SysfsAssert {
 
     /** Facts about a directory's entries. */
     public static final class DirAssert {
-        private final Path path;
+        private final SysfsClient client;
         private final String rel;
 
-        DirAssert(Path path, String rel) {
-            this.path = path;
+        DirAssert(SysfsClient client, String rel) {
+            this.client = client;
             this.rel = rel;
         }
 
         /** The entries readdir returns, without {@code .} and {@code ..}, in readdir order. */
         public List<String> entries() {
             try {
-                List<String> all = new ArrayList<>(Sys.readdir(path));
-                all.remove(".");
-                all.remove("..");
-                return all;
-            } catch (SysException e) {
+                return new ArrayList<>(client.list(rel));
+            } catch (KernelException e) {
                 throw new AssertionFailedError(rel + ": " + e.getMessage());
             }
         }
@@ -388,15 +427,15 @@ public final class SysfsAssert {
     public static final class WriteAssert {
         private final String rel;
         private final String value;
-        private final WriteResult result;
+        private final SysfsClient.Write result;
 
-        WriteAssert(String rel, String value, WriteResult result) {
+        WriteAssert(String rel, String value, SysfsClient.Write result) {
             this.rel = rel;
             this.value = value;
             this.result = result;
         }
 
-        public WriteResult result() {
+        public SysfsClient.Write result() {
             return result;
         }
 
@@ -410,7 +449,7 @@ public final class SysfsAssert {
 
         /** The first failing step (open, then write) failed with {@code errno}. */
         public WriteAssert failsWith(Errno errno) {
-            if (result.errno() != errno.userCode()) {
+            if (result.errno() != errno) {
                 throw fail("writing " + show(value) + " to " + rel, errno.name() + " failure", result.toString());
             }
             return this;
@@ -418,7 +457,7 @@ public final class SysfsAssert {
 
         /** open succeeded and write(2) failed with {@code errno} (the store refused). */
         public WriteAssert writeFailsWith(Errno errno) {
-            if (result.openErrno() != 0 || result.writeErrno() != errno.userCode()) {
+            if (result.openErrno() != null || result.writeErrno() != errno) {
                 throw fail("writing " + show(value) + " to " + rel, "write failing with " + errno.name(),
                         result.toString());
             }
@@ -427,7 +466,7 @@ public final class SysfsAssert {
 
         /** open(2) itself failed with {@code errno} (permissions, absent file). */
         public WriteAssert openFailsWith(Errno errno) {
-            if (result.openErrno() != errno.userCode()) {
+            if (result.openErrno() != errno) {
                 throw fail("opening " + rel + " for writing", "open failing with " + errno.name(), result.toString());
             }
             return this;

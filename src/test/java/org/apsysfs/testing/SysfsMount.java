@@ -176,11 +176,7 @@ public final class SysfsMount implements AutoCloseable {
 
     /** A path inside the mount; {@code rel} may start with '/' ("bus/ap" or "/bus/ap"). */
     public Path resolve(String rel) {
-        String r = rel;
-        while (r.startsWith("/")) {
-            r = r.substring(1);
-        }
-        return r.isEmpty() ? dir : dir.resolve(r);
+        return new MountedClient(dir).under(rel);
     }
 
     public Kernfs kernfs() {

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.locking.Guard;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.Sim;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,7 +42,7 @@ class CreateOutsideTreeLockTest {
         held.await();
         String u = UUID.randomUUID().toString();
         CompletableFuture<Errno> create = new CompletableFuture<>();
-        Thread creator = new Thread(() -> create.complete(s.write(Sim.TYPE + "/create", u + "\n")), "creator");
+        Thread creator = new Thread(() -> create.complete(s.write(SysfsPaths.MDEV_TYPE + "create", u + "\n")), "creator");
         creator.setDaemon(true);
         creator.start();
         // the create is inside vfio_ap_mdev_probe, waiting for guests_lock
@@ -51,14 +52,14 @@ class CreateOutsideTreeLockTest {
         }
         assertThat(md.guestsLock().isQueued(creator)).as("create waits for guests_lock").isTrue();
         CompletableFuture<String> reads = CompletableFuture.supplyAsync(() -> s.read("/bus/ap/bindings")
-                + s.read(Sim.CTL + "/faults") + (s.fs.lookup(Sim.MATRIX + "/" + u) != null));
+                + s.read(SysfsPaths.DEBUG + "faults") + (s.fs.lookup(SysfsPaths.MATRIX + u) != null));
         String r = reads.get(5, TimeUnit.SECONDS);
         assertThat(r).as("lookups and reads go on meanwhile").endsWith("true");
         assertThat(create).isNotDone();
         release.countDown();
         assertThat(create.get(10, TimeUnit.SECONDS)).isNull();
-        assertThat(s.read(Sim.MATRIX + "/" + u + "/matrix")).isEmpty();
-        assertThat(s.fs.lookup(Sim.TYPE + "/devices/" + u)).isNotNull();
-        assertThat(s.fs.lookup(Sim.MATRIX + "/" + u + "/mdev_type")).isNotNull();
+        assertThat(s.read(SysfsPaths.mdev(u) + "matrix")).isEmpty();
+        assertThat(s.fs.lookup(SysfsPaths.MDEV_TYPE + "devices/" + u)).isNotNull();
+        assertThat(s.fs.lookup(SysfsPaths.mdev(u) + "mdev_type")).isNotNull();
     }
 }

@@ -2,20 +2,18 @@ package org.apsysfs.vfio_ap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apsysfs.Daemon;
 import org.apsysfs.hardware.ApMask;
 import org.apsysfs.kernel.Errno;
-import org.apsysfs.kernel.KernelException;
 import org.apsysfs.kernel.ManualClock;
-import org.apsysfs.sysfs.Cred;
 import org.apsysfs.sysfs.Kernfs;
-import org.apsysfs.sysfs.KernfsNode;
+import org.apsysfs.sysfs.InProcessClient;
 import org.apsysfs.sysfs.KernfsOpenFile;
+import org.apsysfs.sysfs.SysfsClient;
+import org.apsysfs.sysfs.SysfsPaths;
 
 /**
  * A booted system driven in-process through its sysfs (no FUSE): reads and writes go through
@@ -23,17 +21,17 @@ import org.apsysfs.sysfs.KernfsOpenFile;
  * mounted tree gives, only faster.
  */
 final class InProc {
-    static final String MATRIX = "/devices/vfio_ap/matrix/";
-    static final String TYPE = MATRIX + "mdev_supported_types/vfio_ap-passthrough/";
-
     final Daemon d;
     final Kernfs fs;
     final ManualClock clock;
+    /** The one in-process client all reads and writes go through. */
+    final InProcessClient client;
 
     InProc(String machine) {
         this.clock = new ManualClock();
         this.d = Daemon.create(machine, clock);
         this.fs = d.kernel().sysfs();
+        this.client = new InProcessClient(fs);
     }
 
     static InProc defaultMachine() {
@@ -42,45 +40,22 @@ final class InProc {
 
     /** The content of an attribute (the whole of it, as cat reads it). */
     String read(String path) {
-        KernfsNode n = fs.lookup(path);
-        assertThat(n).as("%s exists", path).isNotNull();
-        KernfsOpenFile f = fs.open(n, 0, Cred.ROOT);
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            long off = 0;
-            while (true) {
-                byte[] b = f.read(off, 128 * 1024);
-                if (b.length == 0) {
-                    break;
-                }
-                out.write(b, 0, b.length);
-                off += b.length;
-            }
-            return out.toString(StandardCharsets.ISO_8859_1);
-        } finally {
-            f.release();
-        }
+        assertThat(client.exists(path)).as("%s exists", path).isTrue();
+        return client.read(path);
     }
 
     boolean exists(String path) {
-        return fs.lookup(path) != null;
+        return client.exists(path);
     }
 
     /** Writes like {@code printf VALUE > path}; null on success, else the errno. */
     Errno write(String path, String value) {
-        KernfsNode n = fs.lookup(path);
-        assertThat(n).as("%s exists", path).isNotNull();
-        KernfsOpenFile f = fs.open(n, 1, Cred.ROOT);
-        try {
-            byte[] b = value.getBytes(StandardCharsets.ISO_8859_1);
-            int w = f.write(b, b.length);
-            assertThat(w).isEqualTo(Math.min(b.length, KernfsOpenFile.PAGE_SIZE));
-            return null;
-        } catch (KernelException e) {
-            return e.errno();
-        } finally {
-            f.release();
+        assertThat(client.exists(path)).as("%s exists", path).isTrue();
+        SysfsClient.Write w = client.write(path, value);
+        if (w.ok()) {
+            assertThat(w.written()).isEqualTo(Math.min(value.length(), KernfsOpenFile.PAGE_SIZE));
         }
+        return w.errno();
     }
 
     void ok(String path, String value) {
@@ -94,12 +69,12 @@ final class InProc {
     /** Creates an mdev with a fresh UUID and returns the UUID. */
     String create() {
         String u = UUID.randomUUID().toString();
-        ok(TYPE + "create", u + "\n");
+        ok(SysfsPaths.MDEV_CREATE, u + "\n");
         return u;
     }
 
     String mdev(String uuid) {
-        return MATRIX + uuid + "/";
+        return SysfsPaths.mdev(uuid);
     }
 
     MatrixMdev m(String uuid) {

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import org.apsysfs.Daemon;
 import org.apsysfs.kernel.ManualClock;
 import org.apsysfs.kvm.Kvm;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.MountedSysfs;
 import org.apsysfs.testing.Sys;
 import org.apsysfs.testing.SysfsTree;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 @MountedSysfs(perTest = true)
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MountedMdevLifecycleTest {
-    static final String TYPE = "devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/";
+    static final String TYPE = SysfsPaths.MDEV_TYPE;
 
     @SysfsTree
     Daemon tree() {

@@ -22,6 +22,7 @@ import org.apsysfs.hardware.ApMask;
 import org.apsysfs.hardware.Qci;
 import org.apsysfs.kernel.KernelException;
 import org.apsysfs.locking.Lockdep;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.MountedSysfs;
 import org.apsysfs.testing.Sys;
 import org.apsysfs.testing.WriteResult;
@@ -48,8 +49,8 @@ class MountedStressTest {
         "11111111-0000-4000-8000-000000000003", "11111111-0000-4000-8000-000000000004"};
     static final int[] ADAPTERS = {4, 5, 6, 0xb};
     static final int[] DOMAINS = {4, 5, 0x47, 0x54};
-    static final String TYPE = "devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/";
-    static final String FAULTS = "kernel/debug/apsysfs/faults";
+    static final String TYPE = SysfsPaths.MDEV_TYPE;
+    static final String FAULTS = SysfsPaths.DEBUG + "faults";
     /** The longest a fault injected by the operator lasts (well below {@link #BOUND_MS}). */
     static final long FAULT_MS = 2500;
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import org.apsysfs.Daemon;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.ManualClock;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.MountedSysfs;
 import org.apsysfs.testing.Sys;
 import org.apsysfs.testing.SysfsTree;
@@ -27,9 +28,9 @@ import org.junit.jupiter.api.Timeout;
 class MountedWorkedExampleTest {
     static final String U = "62177883-f1bb-47f0-914d-32a22e3a8804";
     static final String V = "0e8b9a6c-6d55-4a56-bb5a-1b0c33c0b4f1";
-    static final String TYPE = "devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/";
-    static final String MU = "devices/vfio_ap/matrix/" + U + "/";
-    static final String MV = "devices/vfio_ap/matrix/" + V + "/";
+    static final String TYPE = SysfsPaths.MDEV_TYPE;
+    static final String MU = SysfsPaths.mdev(U);
+    static final String MV = SysfsPaths.mdev(V);
 
     @SysfsTree
     Daemon tree() {

@@ -3,6 +3,7 @@ package org.apsysfs.vfio_ap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apsysfs.kernel.Errno;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.Sim;
 import org.junit.jupiter.api.Test;
 
@@ -14,17 +15,17 @@ import org.junit.jupiter.api.Test;
 class NoCrycbGuestTest {
     static final String U1 = "62177883-f1bb-47f0-914d-32a22e3a8804";
     static final String U2 = "4da9b893-d4ca-4e89-b5f9-6487c2be042c";
-    static final String G = Sim.CTL + "/guests/";
+    static final String G = SysfsPaths.GUESTS;
 
     @Test
     void aGuestWithoutCrycbMayOpenSeveralMdevs() {
         Sim s = Sim.vfio();
-        s.ok(Sim.TYPE + "/create", U1);
-        s.ok(Sim.TYPE + "/create", U2);
-        s.ok(Sim.MATRIX + "/" + U1 + "/assign_adapter", "4");
-        s.ok(Sim.MATRIX + "/" + U1 + "/assign_domain", "4");
-        s.ok(Sim.MATRIX + "/" + U2 + "/assign_adapter", "5");
-        s.ok(Sim.MATRIX + "/" + U2 + "/assign_domain", "5");
+        s.ok(SysfsPaths.MDEV_CREATE, U1);
+        s.ok(SysfsPaths.MDEV_CREATE, U2);
+        s.ok(SysfsPaths.mdev(U1) + "assign_adapter", "4");
+        s.ok(SysfsPaths.mdev(U1) + "assign_domain", "4");
+        s.ok(SysfsPaths.mdev(U2) + "assign_adapter", "5");
+        s.ok(SysfsPaths.mdev(U2) + "assign_domain", "5");
         s.ok(G + "create", "g1 nocrycb");
         s.ok(G + "g1/attach", U1);
         s.ok(G + "g1/attach", U2);

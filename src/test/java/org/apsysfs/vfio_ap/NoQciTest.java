@@ -7,6 +7,7 @@ import org.apsysfs.hardware.MachineSpec;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.ManualClock;
 import org.apsysfs.kvm.Kvm;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.Sim;
 import org.junit.jupiter.api.Test;
 
@@ -44,8 +45,8 @@ class NoQciTest {
         assertThat(s.mdevRead(u, "control_domains")).isEqualTo("0002\n");
         assertThat(s.mdevRead(u, "guest_matrix")).isEmpty();
         // vfio_ap_matrix_init without APXA: adapter ids up to 63, domains up to 15
-        s.fails(Sim.MATRIX + "/" + u + "/assign_adapter", "64", Errno.ENODEV);
-        s.fails(Sim.MATRIX + "/" + u + "/assign_domain", "16", Errno.ENODEV);
+        s.fails(SysfsPaths.mdev(u) + "assign_adapter", "64", Errno.ENODEV);
+        s.fails(SysfsPaths.mdev(u) + "assign_domain", "16", Errno.ENODEV);
         Kvm k = s.guest("g1");
         s.attach("g1", u);
         assertThat(k.apm().isEmpty()).isTrue();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apsysfs.Daemon;
 import org.apsysfs.kernel.Errno;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.Sim;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,7 +24,7 @@ class RemoveRaceTest {
         Thread.sleep(50);
         String u = s.mdevWith(new String[] {"5"}, new String[] {"47"});
         s.guest("g1");
-        s.ok(Sim.CTL + "/faults", "reset_delay 05.0047 600\n");
+        s.ok(SysfsPaths.DEBUG + "faults", "reset_delay 05.0047 600\n");
         Errno[] removed = new Errno[1];
         Thread remover = new Thread(() -> removed[0] = s.write(s.mdevPath(u) + "/remove", "1\n"), "remover");
         remover.start();

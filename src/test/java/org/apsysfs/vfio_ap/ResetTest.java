@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import org.apsysfs.kernel.Clock;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kvm.Kvm;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.Sim;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -100,7 +101,7 @@ class ResetTest {
     }
 
     void fault(String line) {
-        s.ok(Sim.CTL + "/faults", line + "\n");
+        s.ok(SysfsPaths.DEBUG + "faults", line + "\n");
     }
 
     Errno vfioReset() {

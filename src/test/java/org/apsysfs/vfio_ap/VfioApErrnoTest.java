@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.UUID;
 import org.apsysfs.kernel.Errno;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,21 +34,21 @@ class VfioApErrnoTest {
     @Test
     void createAcceptsExactly36Or37Bytes() {
         String id = "62177883-f1bb-47f0-914d-32a22e3a8804";
-        s.fails(InProc.TYPE + "create", id.substring(0, 35), Errno.EINVAL);
-        s.fails(InProc.TYPE + "create", id + "\r\n", Errno.EINVAL);
-        s.fails(InProc.TYPE + "create", " " + id, Errno.EINVAL);
-        s.fails(InProc.TYPE + "create", " " + id + "\n", Errno.EINVAL);
-        s.fails(InProc.TYPE + "create", id + "\n\n", Errno.EINVAL);
+        s.fails(SysfsPaths.MDEV_CREATE, id.substring(0, 35), Errno.EINVAL);
+        s.fails(SysfsPaths.MDEV_CREATE, id + "\r\n", Errno.EINVAL);
+        s.fails(SysfsPaths.MDEV_CREATE, " " + id, Errno.EINVAL);
+        s.fails(SysfsPaths.MDEV_CREATE, " " + id + "\n", Errno.EINVAL);
+        s.fails(SysfsPaths.MDEV_CREATE, id + "\n\n", Errno.EINVAL);
         assertThat(s.exists(s.mdev(id))).isFalse();
-        s.ok(InProc.TYPE + "create", id);
+        s.ok(SysfsPaths.MDEV_CREATE, id);
         assertThat(s.exists(s.mdev(id))).isTrue();
         String id2 = "62177883-f1bb-47f0-914d-32a22e3a8805";
-        s.ok(InProc.TYPE + "create", id2 + "\n");
+        s.ok(SysfsPaths.MDEV_CREATE, id2 + "\n");
         // the 37th byte is not inspected
         String id3 = "62177883-f1bb-47f0-914d-32a22e3a8806";
-        s.ok(InProc.TYPE + "create", id3 + "x");
+        s.ok(SysfsPaths.MDEV_CREATE, id3 + "x");
         assertThat(s.exists(s.mdev(id3))).isTrue();
-        assertThat(s.read(InProc.TYPE + "available_instances")).isEqualTo("65532\n");
+        assertThat(s.read(SysfsPaths.MDEV_TYPE + "available_instances")).isEqualTo("65532\n");
     }
 
     @ParameterizedTest
@@ -55,23 +56,23 @@ class VfioApErrnoTest {
         "62177883f1bb-47f0-914d-32a22e3a88041", "{2177883-f1bb-47f0-914d-32a22e3a8804}",
         "62177883-f1bb-47f0-914d-32a22e3a880 ", "62177883-f1bb-47f0-914d-32a2-e3a8804"})
     void createRejectsMalformedUuids(String bad) {
-        s.fails(InProc.TYPE + "create", bad, Errno.EINVAL);
-        assertThat(s.read(InProc.TYPE + "available_instances")).isEqualTo("65535\n");
+        s.fails(SysfsPaths.MDEV_CREATE, bad, Errno.EINVAL);
+        assertThat(s.read(SysfsPaths.MDEV_TYPE + "available_instances")).isEqualTo("65535\n");
     }
 
     @Test
     void upperCaseUuidMakesALowerCaseDirectoryAndDuplicatesAreEexistWhateverTheCase() {
         String upper = "62177883-F1BB-47F0-914D-32A22E3A8804";
-        s.ok(InProc.TYPE + "create", upper + "\n");
+        s.ok(SysfsPaths.MDEV_CREATE, upper + "\n");
         String lower = upper.toLowerCase();
         assertThat(s.exists(s.mdev(lower))).isTrue();
         assertThat(s.exists(s.mdev(upper))).isFalse();
         assertThat(s.exists("/bus/mdev/devices/" + lower)).isTrue();
-        s.fails(InProc.TYPE + "create", lower, Errno.EEXIST);
-        s.fails(InProc.TYPE + "create", upper, Errno.EEXIST);
-        s.fails(InProc.TYPE + "create", "62177883-f1BB-47f0-914d-32a22e3a8804\n", Errno.EEXIST);
-        s.fails(InProc.TYPE + "create", u.toUpperCase(), Errno.EEXIST);
-        assertThat(s.read(InProc.TYPE + "available_instances")).isEqualTo("65534\n");
+        s.fails(SysfsPaths.MDEV_CREATE, lower, Errno.EEXIST);
+        s.fails(SysfsPaths.MDEV_CREATE, upper, Errno.EEXIST);
+        s.fails(SysfsPaths.MDEV_CREATE, "62177883-f1BB-47f0-914d-32a22e3a8804\n", Errno.EEXIST);
+        s.fails(SysfsPaths.MDEV_CREATE, u.toUpperCase(), Errno.EEXIST);
+        assertThat(s.read(SysfsPaths.MDEV_TYPE + "available_instances")).isEqualTo("65534\n");
     }
 
     @Test
@@ -81,17 +82,17 @@ class VfioApErrnoTest {
         int left = parent.availableInstances();
         assertThat(left).isEqualTo(65535);
         MdevInstances.take(parent, left);
-        assertThat(s.read(InProc.TYPE + "available_instances")).isEqualTo("0\n");
+        assertThat(s.read(SysfsPaths.MDEV_TYPE + "available_instances")).isEqualTo("0\n");
         String id = UUID.randomUUID().toString();
-        s.fails(InProc.TYPE + "create", id, Errno.EUSERS);
+        s.fails(SysfsPaths.MDEV_CREATE, id, Errno.EUSERS);
         // duplicate is checked before the instance count
-        s.fails(InProc.TYPE + "create", u, Errno.EEXIST);
+        s.fails(SysfsPaths.MDEV_CREATE, u, Errno.EEXIST);
         // a malformed one is EINVAL before either
-        s.fails(InProc.TYPE + "create", "nonsense", Errno.EINVAL);
+        s.fails(SysfsPaths.MDEV_CREATE, "nonsense", Errno.EINVAL);
         s.ok(p + "remove", "1");
-        assertThat(s.read(InProc.TYPE + "available_instances")).isEqualTo("1\n");
-        s.ok(InProc.TYPE + "create", id);
-        assertThat(s.read(InProc.TYPE + "available_instances")).isEqualTo("0\n");
+        assertThat(s.read(SysfsPaths.MDEV_TYPE + "available_instances")).isEqualTo("1\n");
+        s.ok(SysfsPaths.MDEV_CREATE, id);
+        assertThat(s.read(SysfsPaths.MDEV_TYPE + "available_instances")).isEqualTo("0\n");
         MdevInstances.give(parent, left);
     }
 
@@ -103,7 +104,7 @@ class VfioApErrnoTest {
         for (String f : new String[] {"remove", "assign_adapter", "assign_domain", "ap_config"}) {
             s.ok(p + f, "");
         }
-        s.ok(InProc.TYPE + "create", "");
+        s.ok(SysfsPaths.MDEV_CREATE, "");
         assertThat(s.exists(p)).isTrue();
     }
 
@@ -120,7 +121,7 @@ class VfioApErrnoTest {
         assertThat(s.exists(p)).isTrue();
         s.ok(p + "remove", "+2\n");
         assertThat(s.exists(p)).isFalse();
-        assertThat(s.read(InProc.TYPE + "available_instances")).isEqualTo("65536\n");
+        assertThat(s.read(SysfsPaths.MDEV_TYPE + "available_instances")).isEqualTo("65536\n");
     }
 
     // ------------------------------------------------------------------ assign / unassign

@@ -13,6 +13,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.apsysfs.hardware.ApMask;
+import org.apsysfs.hardware.Apqn;
 import org.apsysfs.kernel.Errno;
 
 /**
@@ -121,7 +122,7 @@ class VfioApMatrixProperties {
                     l.apqis.add(q);
                 }
                 if (a != null && q != null) {
-                    l.apqns.add(a << 8 | q);
+                    l.apqns.add(Apqn.of(a, q));
                 }
             }
             return l;
@@ -148,14 +149,14 @@ class VfioApMatrixProperties {
             Listed g = Listed.parse(s.read(p + "guest_matrix"));
             for (int apqn : m.apqns()) {
                 assertThat(seen.add(apqn)).as("after %s: %04x in two mdevs", op, apqn).isTrue();
-                assertThat(apmask.contains(apqn >> 8) && aqmask.contains(apqn & 0xff))
+                assertThat(apmask.contains(Apqn.apid(apqn)) && aqmask.contains(Apqn.apqi(apqn)))
                         .as("after %s: %04x assigned but reserved for the host", op, apqn).isFalse();
             }
             assertThat(g.apids()).as("after %s: guest adapters", op).isSubsetOf(m.apids()).isSubsetOf(hostApm);
             assertThat(g.apqis()).as("after %s: guest domains", op).isSubsetOf(m.apqis()).isSubsetOf(hostAqm);
             assertThat(m.apqns()).as("after %s", op).containsAll(g.apqns());
             for (int apqn : g.apqns()) {
-                String q = String.format("%02x.%04x", apqn >> 8, apqn & 0xff);
+                String q = Apqn.name(apqn);
                 assertThat(s.exists("/bus/ap/drivers/vfio_ap/" + q)).as("after %s: %s in the guest but not bound", op, q)
                         .isTrue();
             }

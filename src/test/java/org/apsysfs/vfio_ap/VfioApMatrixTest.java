@@ -9,6 +9,7 @@ import org.apsysfs.hardware.ApMask;
 import org.apsysfs.hardware.ApModel;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kvm.Kvm;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * common mistakes.
  */
 class VfioApMatrixTest {
-    static final String VFIO = "/bus/ap/drivers/vfio_ap/";
+    static final String VFIO = SysfsPaths.VFIO_AP_DRIVER;
 
     InProc s;
     String u;

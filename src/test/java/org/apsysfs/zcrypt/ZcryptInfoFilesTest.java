@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apsysfs.Daemon;
 import org.apsysfs.kernel.ManualClock;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.InProcessSysfs;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class ZcryptInfoFilesTest {
     static final String UNKNOWN_CCA = "AES NEW: - -\nAES CUR: - -\nAES OLD: - -\nAPKA NEW: - -\nAPKA CUR: - -\n"
             + "APKA OLD: - -\nASYM NEW: - -\nASYM CUR: - -\nASYM OLD: - -\n";
     static final String UNKNOWN_EP11 = "WK CUR: - -\nWK NEW: - -\n";
-    static final String H = "kernel/debug/apsysfs/host/";
+    static final String H = SysfsPaths.HOST;
     InProcessSysfs sys;
 
     @BeforeEach
