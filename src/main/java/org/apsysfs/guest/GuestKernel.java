@@ -48,12 +48,12 @@ public final class GuestKernel {
 
     private final Kvm kvm;
     private final Kernel kernel;
-    private final ApBus bus;
+    private ApBus bus;
     private final ThreadPoolExecutor worker;
     /** The last rescan queued (guarded by this). */
     private Future<?> lastRescan;
 
-    private GuestKernel(Kvm kvm, ApHardware host, Clock clock) {
+    private GuestKernel(Kvm kvm, Clock clock) {
         this.kvm = kvm;
         this.kernel = new Kernel(clock, "guest-" + kvm.name());
         this.worker = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -61,6 +61,13 @@ public final class GuestKernel {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * Boots the guest's kernel. It runs after the guest kernel is registered, because booting
+     * may ask which mounts serve the new tree (devtmpfs), which asks the guest view again.
+     */
+    private void boot(ApHardware host) {
         kernel.log().info("apsysfs: booted guest %s (%s)", kvm.name(),
                 kvm.protectedVm() ? "Secure Execution guest" : "KVM guest");
         kernel.sysfs().root().mkdir("firmware").markPermanent().mkdir("uv").markPermanent().addGroup(UV_ATTRS, this);
@@ -91,8 +98,9 @@ public final class GuestKernel {
         synchronized (BOOTED) {
             GuestKernel g = BOOTED.get(kvm);
             if (g == null) {
-                g = new GuestKernel(kvm, host, clock);
+                g = new GuestKernel(kvm, clock);
                 BOOTED.put(kvm, g);
+                g.boot(host);
             }
             return g;
         }
