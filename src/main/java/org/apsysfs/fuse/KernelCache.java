@@ -82,11 +82,6 @@ final class KernelCache implements KernfsWatcher {
     /** {@code FUSE_LOOKUP}, {@code FUSE_GETATTR} in {@code enum fuse_opcode}. */
     static final int FUSE_LOOKUP = 1;
     static final int FUSE_GETATTR = 3;
-    static final int FUSE_INIT = 26;
-    /** {@code struct fuse_init_out}: major, minor, max_readahead, flags u32 @12. */
-    private static final long INIT_FLAGS = 12;
-    /** {@code FUSE_CACHE_SYMLINKS} (protocol 7.28) in the INIT reply's flags. */
-    private static final int FUSE_CACHE_SYMLINKS = 1 << 23;
     /** {@code FUSE_ROOT_ID}. */
     static final long ROOT_ID = 1;
     /** How long the kernel may keep an entry or attributes nothing has invalidated. */
@@ -342,8 +337,8 @@ final class KernelCache implements KernfsWatcher {
                         entry(d, c.name());
                     }
                     if (c.node() instanceof KernfsLink l && l.inodeId() != 0) {
-                        // its target in the kernel's page cache (FUSE_CACHE_SYMLINKS), should the
-                        // inode outlive the entry (held open) and the name come back
+                        // its attributes, should the inode outlive the entry (held open) and
+                        // libfuse give the name's next node the same id
                         lib.fuse_lowlevel_notify_inval_inode(channel, l.inodeId(), 0, 0);
                         inodeNotes.increment();
                     }
@@ -402,16 +397,6 @@ final class KernelCache implements KernfsWatcher {
             flush(r);
         }
         int op = r.opcode;
-        if (op == FUSE_INIT && mode == Mode.CACHE && count >= 2 && IO.getInt(header + OUT_ERROR) == 0) {
-            long arg = IO.getAddress(iov + IOV_SIZE);
-            if (arg != 0 && IO.getLong(iov + IOV_SIZE + 8) >= INIT_FLAGS + 4) {
-                // the kernel keeps link targets in its page cache (fs/fuse/dir.c, fuse_get_link
-                // with fc->cache_symlinks): links never change target here, a re-created link is
-                // a new entry, and a removed one is invalidated above
-                IO.putInt(arg + INIT_FLAGS, IO.getInt(arg + INIT_FLAGS) | FUSE_CACHE_SYMLINKS);
-            }
-            return original(ch, iov, count);
-        }
         if ((op != FUSE_LOOKUP && op != FUSE_GETATTR) || count < 2 || IO.getInt(header + OUT_ERROR) != 0) {
             return original(ch, iov, count);
         }

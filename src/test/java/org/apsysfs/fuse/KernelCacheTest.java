@@ -103,13 +103,6 @@ class KernelCacheTest {
         fs.root().symlink("l", a);
         assertThat(Sys.readlink(m.resolve("l"))).isEqualTo("perm/deep/a");
         assertThat(Sys.stat(m.resolve("l")).isDirectory()).isTrue();
-        // the kernel keeps the target (FUSE_CACHE_SYMLINKS): one READLINK for all of these
-        FuseLoop loop = m.fuseMount().loop();
-        long readlinks = loop.requests(5); // FUSE_READLINK
-        for (int i = 0; i < 10; i++) {
-            assertThat(Sys.readlink(m.resolve("l"))).isEqualTo("perm/deep/a");
-        }
-        assertThat(loop.requests(5)).isEqualTo(readlinks);
         fs.root().removeChild("l");
         fs.root().symlink("l", b);
         assertThat(Sys.readlink(m.resolve("l"))).isEqualTo("perm/deep/b");
