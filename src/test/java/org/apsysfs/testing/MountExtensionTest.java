@@ -174,7 +174,7 @@ class MountExtensionTest {
         assertThat(s.getTestsSucceededCount()).isEqualTo(2);
         assertThat(PATHS).hasSize(3).containsOnly(PATHS.get(0));
         assertThat(OBJECTS).hasSize(3).containsOnly(OBJECTS.get(0));
-        assertThat(NOTES).containsExactly("dmesg", "same", ".,..,bus,class,devices,kernel,module");
+        assertThat(NOTES).containsExactly("dmesg", "same", ".,..,bus,class,dev,devices,kernel,module");
         assertGone(PATHS.get(0));
     }
 
