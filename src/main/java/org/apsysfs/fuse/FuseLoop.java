@@ -49,6 +49,8 @@ import ru.serce.jnrfuse.struct.FuseOperations;
  */
 final class FuseLoop {
     private static final Logger LOG = LoggerFactory.getLogger(FuseLoop.class);
+    /** The daemon's own "apsysfs: ..." lines share the kernel log's logger (the documented log format). */
+    private static final Logger DAEMON_LOG = LoggerFactory.getLogger("kernel");
     /** Threads waiting in read(/dev/fuse) at most (tunable for measurements). */
     static final int READERS = Math.max(1, Integer.getInteger("apsysfs.fuse.readers", 2));
     /**
@@ -122,15 +124,15 @@ final class FuseLoop {
 
     /**
      * What the kernel may cache on a mount: everything (invalidated on each change) when
-     * multi-threaded, only the permanent directories' entries single-threaded or with
-     * {@code -Dapsysfs.fuse.cache=false}, nothing with {@code -Dapsysfs.fuse.permanentEntries=false}
-     * (null).
+     * multi-threaded and opted in with {@code -Dapsysfs.fuse.cache=true} (off by default: see
+     * BENCHMARKS.md for the cases it still gets wrong), otherwise only the permanent directories'
+     * entries; nothing with {@code -Dapsysfs.fuse.permanentEntries=false} (null).
      */
     static KernelCache.Mode cacheMode(boolean multiThreaded) {
         if (!Boolean.parseBoolean(System.getProperty("apsysfs.fuse.permanentEntries", "true"))) {
             return null;
         }
-        boolean cache = Boolean.parseBoolean(System.getProperty("apsysfs.fuse.cache", "true"));
+        boolean cache = Boolean.parseBoolean(System.getProperty("apsysfs.fuse.cache", "false"));
         return cache && multiThreaded ? KernelCache.Mode.CACHE : KernelCache.Mode.PERMANENT;
     }
 
@@ -227,7 +229,7 @@ final class FuseLoop {
         if (cache != null) {
             cache.close();
         }
-        LOG.info("apsysfs: FUSE requests served: {}{}", requestCounts(),
+        DAEMON_LOG.info("apsysfs: FUSE requests served: {}{}", requestCounts(),
                 cache == null ? "" : String.format(" (cached replies %d, uncached %d, entry invalidations %d, inode invalidations %d)",
                         cache.cachedReplies(), cache.uncachedReplies(), cache.entryInvalidations(), cache.inodeInvalidations()));
         lib.fuse_teardown(fuse, mountpoint);

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apsysfs.kernel.Mountinfo;
 import org.apsysfs.sysfs.Kernfs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,7 +131,7 @@ public final class FuseMount {
         ok = ok && failure == null && thread.isAlive() && fs.gone().getCount() > 0;
         if (ok) {
             // who serves which mount (the simulated devtmpfs attaches only shells of this tree)
-            servedDev = org.apsysfs.kernel.Mountinfo.deviceAt(mountPoint);
+            servedDev = Mountinfo.deviceAt(mountPoint);
             if (servedDev != null) {
                 Kernfs.servedOn(servedDev, source);
             }
@@ -240,33 +241,8 @@ public final class FuseMount {
     /** Every mount of this process's namespace, in mount order (empty if unreadable). */
     public static List<MountInfo> mounts() {
         List<MountInfo> out = new ArrayList<>();
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return out;
-        }
-        for (String line : lines) {
-            // id parent maj:min root mountpoint opts [optional...] - fstype source superopts
-            String[] f = line.split(" ");
-            int sep = line.indexOf(" - ");
-            if (f.length < 5 || sep < 0) {
-                continue;
-            }
-            String[] t = line.substring(sep + 3).split(" ");
-            int uid = -1;
-            if (t.length > 2) {
-                for (String o : t[2].split(",")) {
-                    if (o.startsWith("user_id=")) {
-                        try {
-                            uid = Integer.parseInt(o.substring(8));
-                        } catch (NumberFormatException e) {
-                            // leave -1
-                        }
-                    }
-                }
-            }
-            out.add(new MountInfo(f[2], Path.of(unescape(f[4])), t[0], t.length > 1 ? unescape(t[1]) : "", uid));
+        for (Mountinfo.Mount m : Mountinfo.of("self")) {
+            out.add(new MountInfo(m.dev(), Path.of(m.mountPoint()), m.fstype(), m.source(), m.userId()));
         }
         return out;
     }
@@ -274,30 +250,12 @@ public final class FuseMount {
     /** True if {@code dir} is a mount point according to /proc/self/mountinfo. */
     public static boolean isMountPoint(Path dir) throws IOException {
         String want = dir.toAbsolutePath().normalize().toString();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
-            String[] f = line.split(" ");
-            if (f.length > 4 && unescape(f[4]).equals(want)) {
+        for (Mountinfo.Mount m : Mountinfo.of("self")) {
+            if (m.mountPoint().equals(want)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Undoes the octal escapes (\\040 for a blank, ...) of a path in /proc/self/mountinfo. */
-    public static String unescape(String s) {
-        if (s.indexOf('\\') < 0) {
-            return s;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length()) {
-                sb.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
-    }
 }

@@ -9,14 +9,16 @@ import java.util.List;
 /**
  * {@code /proc/PID/mountinfo} ({@code show_mountinfo}, fs/proc_namespace.c) of the host: which
  * device ("MAJOR:MINOR", field 3) is mounted where (field 5, with {@code \040}-style octal
- * escapes of space, tab, newline and backslash).
+ * escapes of space, tab, newline and backslash), with which file system type and source (after
+ * the " - " separator) and, for FUSE, the owner ({@code user_id=} of the super options). The one
+ * parser of that format in the daemon.
  */
 public final class Mountinfo {
     private Mountinfo() {
     }
 
-    /** One mount: its device and its mount point (unescaped). */
-    public record Mount(String dev, String mountPoint) {
+    /** One mount: its device, mount point and source (unescaped), type, FUSE owner (-1: none). */
+    public record Mount(String dev, String mountPoint, String fstype, String source, int userId) {
     }
 
     /** The mounts {@code pid} ("self" or a number) sees; empty if there is no such process. */
@@ -24,10 +26,15 @@ public final class Mountinfo {
         List<Mount> out = new ArrayList<>();
         try {
             for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/mountinfo"))) {
+                // id parent maj:min root mountpoint opts [optional...] - fstype source superopts
                 String[] f = l.split(" ");
-                if (f.length > 4) {
-                    out.add(new Mount(f[2], unescape(f[4])));
+                int sep = l.indexOf(" - ");
+                if (f.length <= 4) {
+                    continue;
                 }
+                String[] t = sep < 0 ? new String[0] : l.substring(sep + 3).split(" ");
+                out.add(new Mount(f[2], unescape(f[4]), t.length > 0 ? t[0] : "",
+                        t.length > 1 ? unescape(t[1]) : "", t.length > 2 ? userId(t[2]) : -1));
             }
         } catch (IOException | RuntimeException e) {
             // no such process (or it went away while being read): nothing mounted
@@ -47,7 +54,21 @@ public final class Mountinfo {
         return dev;
     }
 
-    private static String unescape(String s) {
+    private static int userId(String superOpts) {
+        for (String o : superOpts.split(",")) {
+            if (o.startsWith("user_id=")) {
+                try {
+                    return Integer.parseInt(o.substring(8));
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Undoes the octal escapes ({@code \040} for a blank, ...) of a mountinfo field. */
+    public static String unescape(String s) {
         if (s.indexOf('\\') < 0) {
             return s;
         }

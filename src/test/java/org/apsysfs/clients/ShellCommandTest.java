@@ -84,10 +84,29 @@ class ShellCommandTest {
     }
 
     @Test
-    void refusesNonRoot(@TempDir Path dir) {
-        Sys.ProcResult r = Sys.runAsNobody(ApsysfsShell.SCRIPT.toString(), "shell", dir.toString(), "--", "true");
-        assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.stderr()).contains("shell needs root");
+    void aNormalUserNeverJoinsAnotherUsersDaemon(@TempDir Path tmp) throws Exception {
+        // A normal user's shell runs in a user namespace of its own (scripts/apsysfs cmd_shell);
+        // a tree served by root's daemon is refused before anything is mounted or entered.
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path dir = tmp.resolve("tree");
+        Map<String, String> env = Map.of(
+                "APSYSFS_CLASSPATH", System.getProperty("java.class.path"),
+                "APSYSFS_RUN_DIR", tmp.resolve("run").toString(),
+                "APSYSFS_LOG_DIR", tmp.resolve("log").toString());
+        try {
+            Result keep = ApsysfsShell.run(List.of("--keep", dir.toString(), "--", "true"), env, null, T);
+            assertThat(keep.exitCode()).as(keep.describe()).isZero();
+            Sys.ProcResult r = Sys.runAsNobody(ApsysfsShell.SCRIPT.toString(), "shell", dir.toString(), "--", "true");
+            assertThat(r.exitCode()).as(r.stderr()).isEqualTo(2);
+            assertThat(r.stderr()).contains(dir + " is served by another user's daemon (uid 0)");
+            assertThat(isMounted(dir)).as("root's tree stays served").isTrue();
+        } finally {
+            List<String> umount = new ArrayList<>(List.of("env"));
+            env.forEach((k, v) -> umount.add(k + "=" + v));
+            umount.addAll(List.of(ApsysfsShell.SCRIPT.toString(), "umount", dir.toString()));
+            Sys.run(umount, 30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(isMounted(dir)).isFalse();
     }
 
     @Test

@@ -16,6 +16,8 @@ import org.apsysfs.testing.Stat;
 import org.apsysfs.testing.Sys;
 import org.apsysfs.testing.SysException;
 import org.apsysfs.testing.SysfsMount;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,6 +33,17 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CacheChurnTest {
+    /** The kernel-side cache is opt-in ({@code -Dapsysfs.fuse.cache=true}, FuseLoop.cacheMode). */
+    @BeforeAll
+    static void cacheOn() {
+        System.setProperty("apsysfs.fuse.cache", "true");
+    }
+
+    @AfterAll
+    static void cacheDefault() {
+        System.clearProperty("apsysfs.fuse.cache");
+    }
+
     private static final String UUID = "a7d2ad6a-1c7e-4c31-9d8e-3fbd1a3c5e01";
     private static final String MDEV = "devices/vfio_ap/matrix/" + UUID;
     private static final String[] PATHS = {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apsysfs.clients.S390Tools;
 import org.apsysfs.scenarios.Scenario.Command;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -125,6 +126,7 @@ class RootlessScenariosTest {
                 copyTree(ScenariosTest.DIR, clone.resolve("tests/scenarios"));
                 Files.createDirectories(clone.resolve("target"));
                 Files.copy(jar, clone.resolve("target/apsysfs.jar"), StandardCopyOption.COPY_ATTRIBUTES);
+                copyTree(S390Tools.prefix(), clone.resolve("target/s390-tools"));
             }
             Path out = work.resolve("out");
             Files.createDirectories(out);
@@ -134,6 +136,10 @@ class RootlessScenariosTest {
                 List<Command> cmds = Scenario.parse(f.getFileName().toString(), Files.readString(f)).commands();
                 String name = f.getFileName().toString().replace(".txt", "");
                 Files.writeString(out.resolve(name + ".sh"), ScenariosTest.script(cmds, clone.resolve("tests/scenarios/lib.sh")));
+                if (Files.readString(f).contains("$GUEST")) {
+                    // as ScenariosTest: the guest view of g1 at $GUEST (mount DIR --guest g1=GDIR)
+                    Files.writeString(out.resolve(name + ".guest"), ScenariosTest.GUEST_NAME + "\n");
+                }
                 commands.add(cmds);
                 names.add(name);
             }
@@ -143,10 +149,12 @@ class RootlessScenariosTest {
                     "set -u",
                     "A=$1/scripts/apsysfs; out=$2; shift 2",
                     "export APSYSFS_RUN_DIR=$out/run APSYSFS_LOG_DIR=$out/log",
+                    "export PATH=" + (clone.equals(ROOT) ? S390Tools.prefix() : clone.resolve("target/s390-tools")) + "/bin:$PATH",
                     "for s in \"$@\"; do",
-                    "    d=$out/mnt-$s",
-                    "    if ! \"$A\" mount \"$d\" >\"$out/$s.mount\" 2>&1; then continue; fi",
-                    "    SYSFS=$d timeout -k 5 120 bash -c \"$(cat \"$out/$s.sh\")\" >\"$out/$s.out\" 2>&1 </dev/null",
+                    "    d=$out/mnt-$s; g=; gopt=()",
+                    "    if [ -e \"$out/$s.guest\" ]; then g=$out/guest-$s; gopt=(--guest \"$(cat \"$out/$s.guest\")=$g\"); fi",
+                    "    if ! \"$A\" mount \"$d\" \"${gopt[@]}\" >\"$out/$s.mount\" 2>&1; then continue; fi",
+                    "    SYSFS=$d GUEST=$g timeout -k 5 120 bash -c \"$(cat \"$out/$s.sh\")\" >\"$out/$s.out\" 2>&1 </dev/null",
                     "    (cd / && \"$A\" umount \"$d\") >>\"$out/$s.mount\" 2>&1",
                     "done",
                     "# the walkthrough once more where the tree is /sys: shell mounts the user's default tree",

@@ -66,7 +66,7 @@ public final class SysfsAssert {
     }
 
     private static AssertionFailedError fail(String message, Object expected, Object actual) {
-        return new AssertionFailedError(message, expected, actual);
+        return new AssertionFailedError(message + ": expected " + expected + ", was " + actual, expected, actual);
     }
 
     private static String show(String s) {
