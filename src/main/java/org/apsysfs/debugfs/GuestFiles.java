@@ -285,8 +285,19 @@ public final class GuestFiles {
                     ApQueueStatus st = bus.hardware().nqap(apqn);
                     QueueInfo qi = bus.hardware().queueInfo(apqn);
                     if (st.isNormal() && qi.irqEnabled()) {
-                        // the reply makes the adapter post an interrupt to the registered NIB
-                        kvmGuests().checkPost("reply", name, kvm, qi.nibAddress() - Kvm.hostAddress(0));
+                        // the reply makes the adapter post an interrupt to the registered NIB, at
+                        // the moment qi was read. A concurrent reset may since have disabled the
+                        // interrupt and then unpinned the page (vfio_ap_irq_disable, then
+                        // vfio_ap_free_aqic_resources): the post came before, to a pinned page. So
+                        // the page is judged by a second look at the queue: a hazard only if the
+                        // interrupt is still enabled for the same NIB while the page is unpinned.
+                        long guestNib = qi.nibAddress() - Kvm.hostAddress(0);
+                        if (kvm == null || !kvm.isPinned(guestNib)) {
+                            QueueInfo now = bus.hardware().queueInfo(apqn);
+                            if (now.irqEnabled() && now.nibAddress() == qi.nibAddress()) {
+                                kvmGuests().checkPost("reply", name, kvm, guestNib);
+                            }
+                        }
                     }
                     g.lastPqap = result("nqap", name, st, qi.irqEnabled() ? "interrupt posted" : "no interrupt");
                 }
