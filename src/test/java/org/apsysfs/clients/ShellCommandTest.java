@@ -89,10 +89,7 @@ class ShellCommandTest {
         // a tree served by root's daemon is refused before anything is mounted or entered.
         Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Path dir = tmp.resolve("tree");
-        Map<String, String> env = Map.of(
-                "APSYSFS_CLASSPATH", System.getProperty("java.class.path"),
-                "APSYSFS_RUN_DIR", tmp.resolve("run").toString(),
-                "APSYSFS_LOG_DIR", tmp.resolve("log").toString());
+        Map<String, String> env = launcherEnv(tmp);
         try {
             Result keep = ApsysfsShell.run(List.of("--keep", dir.toString(), "--", "true"), env, null, T);
             assertThat(keep.exitCode()).as(keep.describe()).isZero();
@@ -101,10 +98,7 @@ class ShellCommandTest {
             assertThat(r.stderr()).contains(dir + " is served by another user's daemon (uid 0)");
             assertThat(isMounted(dir)).as("root's tree stays served").isTrue();
         } finally {
-            List<String> umount = new ArrayList<>(List.of("env"));
-            env.forEach((k, v) -> umount.add(k + "=" + v));
-            umount.addAll(List.of(ApsysfsShell.SCRIPT.toString(), "umount", dir.toString()));
-            Sys.run(umount, 30, java.util.concurrent.TimeUnit.SECONDS);
+            umount(env, dir);
         }
         assertThat(isMounted(dir)).isFalse();
     }
@@ -112,10 +106,7 @@ class ShellCommandTest {
     @Test
     void mountsTheTreeWhenNotServedAndUnmountsItAfterwards(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("tree");
-        Map<String, String> env = Map.of(
-                "APSYSFS_CLASSPATH", System.getProperty("java.class.path"),
-                "APSYSFS_RUN_DIR", tmp.resolve("run").toString(),
-                "APSYSFS_LOG_DIR", tmp.resolve("log").toString());
+        Map<String, String> env = launcherEnv(tmp);
         try {
             Result r = ApsysfsShell.run(List.of(dir.toString(), "--", "cat", "/sys/bus/ap/bindings"), env, null, T);
             assertThat(r.exitCode()).as(r.describe()).isZero();
@@ -128,15 +119,28 @@ class ShellCommandTest {
             assertThat(keep.stderr()).contains("leaving " + dir + " served");
             assertThat(isMounted(dir)).isTrue();
         } finally {
-            List<String> umount = new ArrayList<>(List.of("env"));
-            env.forEach((k, v) -> umount.add(k + "=" + v));
-            umount.addAll(List.of(ApsysfsShell.SCRIPT.toString(), "umount", dir.toString()));
-            Sys.run(umount, 30, java.util.concurrent.TimeUnit.SECONDS);
+            umount(env, dir);
         }
         assertThat(isMounted(dir)).isFalse();
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** The launcher run from the build tree, with its pid and log files under {@code tmp}. */
+    static Map<String, String> launcherEnv(Path tmp) {
+        return Map.of(
+                "APSYSFS_CLASSPATH", System.getProperty("java.class.path"),
+                "APSYSFS_RUN_DIR", tmp.resolve("run").toString(),
+                "APSYSFS_LOG_DIR", tmp.resolve("log").toString());
+    }
+
+    /** {@code scripts/apsysfs umount DIR} with that environment. */
+    static void umount(Map<String, String> env, Path dir) {
+        List<String> umount = new ArrayList<>(List.of("env"));
+        env.forEach((k, v) -> umount.add(k + "=" + v));
+        umount.addAll(List.of(ApsysfsShell.SCRIPT.toString(), "umount", dir.toString()));
+        Sys.run(umount, 30, java.util.concurrent.TimeUnit.SECONDS);
+    }
 
     static boolean isMounted(Path dir) throws IOException {
         return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
