@@ -381,11 +381,6 @@ public final class SysfsFuse extends FuseStubFS {
         KernfsNode n = fs().lookup(path);
         if (n != null) {
             long fh = openFile(path, fi.flags.get());
-            if (fh == -Errno.ENOENT.userCode()) {
-                // the name went away (e.g. a remove file after kernfs_remove_self) between the
-                // kernel's negative lookup and now: a new name, as for an absent one
-                return shape(Kernfs.ShapeChange.CREATE);
-            }
             if (fh < 0) {
                 return (int) fh;
             }
