@@ -3,6 +3,7 @@ package org.apsysfs.kvm;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.apsysfs.hardware.AdapterInfo;
 import org.apsysfs.hardware.ApHardware;
 import org.apsysfs.hardware.ApMachine;
@@ -105,6 +106,25 @@ public final class GuestApView implements ApMachine {
         return (info.functions() & (TapqInfo.FN_EP11 | TapqInfo.FN_ACCEL)) != 0;
     }
 
+    /**
+     * What PQAP(BAPQ) and PQAP(AAPQ) check first: only an SE guest has them, only for a queue
+     * of its CRYCB that answers TAPQ, and only for a queue whose functions {@code fits}. Null
+     * when the instruction may go on, else the status it ends with.
+     */
+    private ApQueueStatus seRefusal(int apqn, Predicate<TapqInfo> fits) {
+        if (!kvm.protectedVm()) {
+            return ApQueueStatus.of(ApRc.REQ_FAC_NOT_INST);
+        }
+        if (!inCrycb(apqn)) {
+            return ApQueueStatus.of(ApRc.Q_NOT_AVAIL);
+        }
+        TapqResult r = host.tapq(apqn, true);
+        if (!r.status().isNormal() || r.info() == null) {
+            return r.status();
+        }
+        return fits.test(r.info()) ? null : ApQueueStatus.of(ApRc.REQ_FAC_NOT_INST);
+    }
+
     /** The SE bind state of a queue the guest can reach (caller holds this). */
     private int bindState(int apqn) {
         SeState s = se.get(apqn);
@@ -179,18 +199,9 @@ public final class GuestApView implements ApMachine {
     /** PQAP(BAPQ) (ap.h {@code ap_bapq}): binds an EP11/accelerator queue available for binding. */
     @Override
     public ApQueueStatus bapq(int apqn) {
-        if (!kvm.protectedVm()) {
-            return ApQueueStatus.of(ApRc.REQ_FAC_NOT_INST);
-        }
-        if (!inCrycb(apqn)) {
-            return ApQueueStatus.of(ApRc.Q_NOT_AVAIL);
-        }
-        TapqResult r = host.tapq(apqn, true);
-        if (!r.status().isNormal() || r.info() == null) {
-            return r.status();
-        }
-        if (!supportsBind(r.info())) {
-            return ApQueueStatus.of(ApRc.REQ_FAC_NOT_INST);
+        ApQueueStatus refused = seRefusal(apqn, GuestApView::supportsBind);
+        if (refused != null) {
+            return refused;
         }
         synchronized (this) {
             if (bindState(apqn) != TapqInfo.BS_AVAIL_FOR_BINDING) {
@@ -207,18 +218,9 @@ public final class GuestApView implements ApMachine {
      */
     @Override
     public ApQueueStatus aapq(int apqn, int index) {
-        if (!kvm.protectedVm()) {
-            return ApQueueStatus.of(ApRc.REQ_FAC_NOT_INST);
-        }
-        if (!inCrycb(apqn)) {
-            return ApQueueStatus.of(ApRc.Q_NOT_AVAIL);
-        }
-        TapqResult r = host.tapq(apqn, true);
-        if (!r.status().isNormal() || r.info() == null) {
-            return r.status();
-        }
-        if ((r.info().functions() & TapqInfo.FN_EP11) == 0) {
-            return ApQueueStatus.of(ApRc.REQ_FAC_NOT_INST);
+        ApQueueStatus refused = seRefusal(apqn, info -> (info.functions() & TapqInfo.FN_EP11) != 0);
+        if (refused != null) {
+            return refused;
         }
         synchronized (this) {
             if (bindState(apqn) != TapqInfo.BS_USABLE_NO_SECURE_KEY) {
