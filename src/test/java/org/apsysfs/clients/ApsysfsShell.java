@@ -1,5 +1,7 @@
 package org.apsysfs.clients;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -151,6 +153,14 @@ public final class ApsysfsShell {
 
     /** One step's output (stdout and stderr, trimmed of the marker newlines) and exit status. */
     public record Step(String output, int rc) {
+    }
+
+    /** Asserts that step {@code name} ran, printed {@code output} (both stripped) and exited {@code rc}. */
+    public static void step(Map<String, Step> s, String name, int rc, String output) {
+        Step st = s.get(name);
+        assertThat(st).as("step " + name).isNotNull();
+        assertThat(st.output().strip()).as("output of " + name).isEqualTo(output.strip());
+        assertThat(st.rc()).as("exit status of " + name + ": " + st.output()).isEqualTo(rc);
     }
 
     /** Parses the output of a step script: step name to result, in order. */

@@ -1,5 +1,6 @@
 package org.apsysfs.clients;
 
+import static org.apsysfs.clients.ApsysfsShell.step;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -25,13 +26,6 @@ import org.junit.jupiter.api.Timeout;
 @MountedSysfs(perTest = true)
 @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ChzcryptTest {
-
-    static void step(Map<String, Step> s, String name, int rc, String output) {
-        Step st = s.get(name);
-        assertThat(st).as("step " + name).isNotNull();
-        assertThat(st.output().strip()).as("output of " + name).isEqualTo(output.strip());
-        assertThat(st.rc()).as("exit status of " + name + ": " + st.output()).isEqualTo(rc);
-    }
 
     @Test
     void changesAndRefusals(Path mnt) {

@@ -1,5 +1,6 @@
 package org.apsysfs.clients;
 
+import static org.apsysfs.clients.ApsysfsShell.step;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -33,13 +34,6 @@ class ZcryptctlTest {
                 Duration.ofSeconds(120));
         assertThat(r.exitCode()).as(r.describe()).isZero();
         return ApsysfsShell.steps(r.stdout());
-    }
-
-    static void step(Map<String, Step> s, String name, int rc, String output) {
-        Step st = s.get(name);
-        assertThat(st).as("step " + name).isNotNull();
-        assertThat(st.output().strip()).as("output of " + name).isEqualTo(output.strip());
-        assertThat(st.rc()).as("exit status of " + name + ": " + st.output()).isEqualTo(rc);
     }
 
     @Test

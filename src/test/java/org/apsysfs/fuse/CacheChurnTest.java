@@ -16,10 +16,9 @@ import org.apsysfs.testing.Stat;
 import org.apsysfs.testing.Sys;
 import org.apsysfs.testing.SysException;
 import org.apsysfs.testing.SysfsMount;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The kernel's caches never show a stale entry while devices come and go: reader threads
@@ -32,18 +31,8 @@ import org.junit.jupiter.api.Timeout;
  * what the tree held then: the same type, the same link target, a removed device's files gone.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@ExtendWith(KernelCacheOn.class)
 class CacheChurnTest {
-    /** The kernel-side cache is opt-in ({@code -Dapsysfs.fuse.cache=true}, FuseLoop.cacheMode). */
-    @BeforeAll
-    static void cacheOn() {
-        System.setProperty("apsysfs.fuse.cache", "true");
-    }
-
-    @AfterAll
-    static void cacheDefault() {
-        System.clearProperty("apsysfs.fuse.cache");
-    }
-
     private static final String UUID = "a7d2ad6a-1c7e-4c31-9d8e-3fbd1a3c5e01";
     private static final String MDEV = "devices/vfio_ap/matrix/" + UUID;
     private static final String[] PATHS = {

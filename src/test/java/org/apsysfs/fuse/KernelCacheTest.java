@@ -14,10 +14,9 @@ import org.apsysfs.sysfs.KernfsDir;
 import org.apsysfs.testing.Sys;
 import org.apsysfs.testing.SysfsMount;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,18 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * sysfs). Changes are made in-process here, so the invalidation cannot come from a request.
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@ExtendWith(KernelCacheOn.class)
 class KernelCacheTest {
-    /** The kernel-side cache is opt-in ({@code -Dapsysfs.fuse.cache=true}, FuseLoop.cacheMode). */
-    @BeforeAll
-    static void cacheOn() {
-        System.setProperty("apsysfs.fuse.cache", "true");
-    }
-
-    @AfterAll
-    static void cacheDefault() {
-        System.clearProperty("apsysfs.fuse.cache");
-    }
-
     private final List<SysfsMount> mounts = new ArrayList<>();
     private Kernfs fs;
     private KernfsDir deep;

@@ -119,19 +119,28 @@ public final class SysfsMount implements AutoCloseable {
         } else {
             m = new FuseMount(kernfs, dir, allowOther, singleThreaded);
         }
-        boolean ok;
-        try {
-            ok = m.start(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            ok = false;
-        }
+        boolean ok = start(m);
         SysfsMount sm = new SysfsMount(dir, kernfs, daemon, kernel, m, allowOther, singleThreaded, connectionOf(dir));
         sm.attach = attach;
+        return live(sm, ok, "mounting " + dir);
+    }
+
+    /** Starts {@code m}, waiting 10 s at most; false if it did not come up. */
+    private static boolean start(FuseMount m) {
+        try {
+            return m.start(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Registers {@code sm} with the shutdown hook that unmounts live mounts; unmounts it and fails if it did not start. */
+    private static SysfsMount live(SysfsMount sm, boolean ok, String what) {
         LIVE.add(sm);
         if (!ok) {
             sm.close();
-            throw new IllegalStateException("mounting " + dir + " failed (see the log)");
+            throw new IllegalStateException(what + " failed (see the log)");
         }
         return sm;
     }
@@ -153,20 +162,9 @@ public final class SysfsMount implements AutoCloseable {
             throw new IllegalStateException("cannot make a mount point: " + e, e);
         }
         FuseMount m = new FuseMount(() -> sim.guestKernfs(name), dir, host.allowOther, host.singleThreaded);
-        boolean ok;
-        try {
-            ok = m.start(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            ok = false;
-        }
+        boolean ok = start(m);
         SysfsMount sm = new SysfsMount(dir, null, null, null, m, host.allowOther, host.singleThreaded, connectionOf(dir));
-        LIVE.add(sm);
-        if (!ok) {
-            sm.close();
-            throw new IllegalStateException("mounting the guest view at " + dir + " failed (see the log)");
-        }
-        return sm;
+        return live(sm, ok, "mounting the guest view at " + dir);
     }
 
     /** The mount point (absolute). */
