@@ -17,14 +17,6 @@ import org.apsysfs.vfio_ap.MatrixMdev;
  * Paths are below /sys ("bus/ap/apmask"); {@link SysfsPaths} names the well-known ones.
  */
 public final class Sim {
-    /** Deprecated spellings of {@link SysfsPaths#MATRIX}, {@link SysfsPaths#MDEV_TYPE} and {@link SysfsPaths#DEBUG} (no trailing slash), for code written before them. */
-    @Deprecated
-    public static final String MATRIX = "/" + SysfsPaths.MATRIX.substring(0, SysfsPaths.MATRIX.length() - 1);
-    @Deprecated
-    public static final String TYPE = "/" + SysfsPaths.MDEV_TYPE.substring(0, SysfsPaths.MDEV_TYPE.length() - 1);
-    @Deprecated
-    public static final String CTL = "/" + SysfsPaths.DEBUG.substring(0, SysfsPaths.DEBUG.length() - 1);
-
     public final Daemon d;
     public final Kernfs fs;
     /** The one in-process client all reads and writes go through. */

@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.ManualClock;
 import org.apsysfs.state.Simulation;
+import org.apsysfs.sysfs.SysfsPaths;
 import org.apsysfs.testing.Sim;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,7 +60,7 @@ class ResetWedgeTest {
 
     @Test
     void aPermanentZapqBusyHoldsTheUnbindWithoutSpinningAndClearingTheFaultEndsIt() throws Exception {
-        s.ok(Sim.CTL + "/faults", "zapq 05.0047 BUSY\n");
+        s.ok(SysfsPaths.DEBUG + "faults", "zapq 05.0047 BUSY\n");
         int logBefore = s.dmesg().split("\n").length;
         Named<Errno> unbind = async("unbind", () -> s.write("/bus/ap/drivers/vfio_ap/unbind", "05.0047\n"));
         Thread.sleep(300);
@@ -75,10 +76,10 @@ class ResetWedgeTest {
         assertThat(cpu).as("CPU time of the waiting unbind over %d ms", wall / 1_000_000).isLessThan(wall / 4);
         // while what needs none of the driver's locks goes on
         assertThat(within(() -> s.read("/bus/ap/bindings"))).isNotEmpty();
-        assertThat(within(() -> s.read(Sim.CTL + "/faults"))).contains("zapq 05.0047 BUSY");
+        assertThat(within(() -> s.read(SysfsPaths.DEBUG + "faults"))).contains("zapq 05.0047 BUSY");
         assertThat(within(() -> s.write("/bus/ap/poll_timeout", "200000\n"))).isNull();
         assertThat(Files.readString(dir.resolve("state.json"))).as("saved meanwhile").contains("\"poll_timeout\" : \"200000\"");
-        assertThat(within(() -> s.read(Sim.CTL + "/state"))).contains(uuid);
+        assertThat(within(() -> s.read(SysfsPaths.DEBUG + "state"))).contains(uuid);
         // a vfio_ap store needs guests_lock: it waits, as in the kernel
         Named<Errno> assign = async("assign", () -> s.write(s.mdevPath(uuid) + "/assign_domain", "0x4\n"));
         Thread.sleep(200);
@@ -86,7 +87,7 @@ class ResetWedgeTest {
         // nothing is logged for a ZAPQ that answers BUSY
         assertThat(s.dmesg().split("\n").length - logBefore).isLessThan(20);
 
-        assertThat(within(() -> s.write(Sim.CTL + "/faults", "clear 05.0047\n"))).isNull();
+        assertThat(within(() -> s.write(SysfsPaths.DEBUG + "faults", "clear 05.0047\n"))).isNull();
         assertThat(unbind.f.get(10, TimeUnit.SECONDS)).isNull();
         assertThat(assign.f.get(10, TimeUnit.SECONDS)).isNull();
         assertThat(s.fs.lookup("/bus/ap/drivers/vfio_ap/05.0047")).isNull();
@@ -95,7 +96,7 @@ class ResetWedgeTest {
 
     @Test
     void aPermanentTapqBusyLogsTheWaitRateLimitedWithoutSpinning() throws Exception {
-        s.ok(Sim.CTL + "/faults", "tapq 05.0047 BUSY\n");
+        s.ok(SysfsPaths.DEBUG + "faults", "tapq 05.0047 BUSY\n");
         Named<Errno> unbind = async("unbind", () -> s.write("/bus/ap/drivers/vfio_ap/unbind", "05.0047\n"));
         Thread.sleep(300);
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -107,7 +108,7 @@ class ResetWedgeTest {
         assertThat(unbind.f).isNotDone();
         long waits = s.dmesg().lines().filter(l -> l.contains("Waited") && l.contains("for reset of queue 05.0047")).count();
         assertThat(waits).as("pr_notice_ratelimited: a few notices, not one per poll").isBetween(1L, 10L);
-        assertThat(within(() -> s.write(Sim.CTL + "/faults", "clear 05.0047\n"))).isNull();
+        assertThat(within(() -> s.write(SysfsPaths.DEBUG + "faults", "clear 05.0047\n"))).isNull();
         assertThat(unbind.f.get(10, TimeUnit.SECONDS)).isNull();
     }
 
