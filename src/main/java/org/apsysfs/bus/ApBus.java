@@ -12,14 +12,9 @@ import org.apsysfs.base.BusType;
 import org.apsysfs.base.Device;
 import org.apsysfs.base.Driver;
 import org.apsysfs.hardware.ApMask;
-import org.apsysfs.hardware.ApMode;
-import org.apsysfs.hardware.ApRc;
 import org.apsysfs.hardware.ApMachine;
 import org.apsysfs.hardware.Apqn;
-import org.apsysfs.hardware.QactResult;
 import org.apsysfs.hardware.Qci;
-import org.apsysfs.hardware.TapqInfo;
-import org.apsysfs.hardware.TapqResult;
 import org.apsysfs.kernel.Errno;
 import org.apsysfs.kernel.KernelException;
 import org.apsysfs.kernel.Kstrtox;
@@ -33,8 +28,8 @@ import org.apsysfs.sysfs.AttributeGroup;
 /**
  * The AP bus ({@code drivers/s390/crypto/ap_bus.c}): {@code /sys/bus/ap} with its files, the
  * root device {@code /sys/devices/ap}, the reservation masks {@code apmask}/{@code aqmask},
- * the bus scan that turns the host AP configuration into card and queue devices, and the
- * probe rule that gives reserved queues to the default drivers and free ones to the others.
+ * the state the bus scan ({@link ApScan}) turns the host AP configuration into (the QCI of
+ * the last scan, the card and queue devices, the default domain), and the probe rule that gives reserved queues to the default drivers and free ones to the others.
  *
  * <p>Locking: {@link #apmask}, {@link #aqmask}, {@link #driverOverrides} and
  * {@link #masksInUse} are guarded by {@code ap_attr_mutex}; {@link #qci} and the card map
@@ -68,36 +63,37 @@ public final class ApBus extends BusType {
             Attribute.ro("bindings_complete_count", b -> b.bindingsCompleteCount.get() + "\n"),
             Attribute.ro("features", ApBus::featuresShow));
 
-    private final ApMachine hw;
+    final ApMachine hw;
     private final KMutex attrMutex = new KMutex(AP_ATTR_MUTEX);
     private final KMutex scanMutex = new KMutex(AP_SCAN_BUS_MUTEX);
-    private final Device root;
-    private final int maxAdapterId;
-    private final int maxDomainId;
+    final Device root;
+    final int maxAdapterId;
+    final int maxDomainId;
 
     /** Guarded by ap_attr_mutex. */
-    private ApMask apmask = ApMask.full();
+    ApMask apmask = ApMask.full();
     /** Guarded by ap_attr_mutex. */
-    private ApMask aqmask = ApMask.full();
+    ApMask aqmask = ApMask.full();
     /** Guarded by ap_attr_mutex: number of queues with a driver_override set. */
     private int driverOverrides;
     /** Guarded by ap_attr_mutex: apmask/aqmask are not both all ones. */
     private boolean masksInUse;
 
     /** The configuration seen by the last scan; guarded by ap_scan_bus_mutex (volatile for readers). */
-    private volatile Qci qci;
+    volatile Qci qci;
     /** The cards by adapter id. */
-    private final AtomicReferenceArray<ApCard> cards = new AtomicReferenceArray<>(256);
+    final AtomicReferenceArray<ApCard> cards = new AtomicReferenceArray<>(256);
 
-    private volatile int domainIndex = -1;
+    volatile int domainIndex = -1;
     private volatile int configTime = 30;
     private volatile boolean pollThread;
     private volatile long pollTimeout = 250_000L;
-    private final AtomicLong scanCount = new AtomicLong();
+    final AtomicLong scanCount = new AtomicLong();
     private final AtomicLong bindingsCompleteCount = new AtomicLong();
     /** The {@code ap_apqn_bindings_complete} completion; re-armed by every probe. */
-    private volatile boolean bindingsComplete;
+    volatile boolean bindingsComplete;
     private ScheduledExecutorService timer;
+    private final ApScan scanner;
 
     public ApBus(Kernel kernel, ApMachine hw) {
         // every APQN the machine's ids allow, and the cards
@@ -108,6 +104,7 @@ public final class ApBus extends BusType {
         this.maxDomainId = hw.maxDomainId();
         this.root = new Device(kernel, "ap", null, null) {
         };
+        this.scanner = new ApScan(kernel, this);
     }
 
     @Override
@@ -127,7 +124,7 @@ public final class ApBus extends BusType {
     }
 
     /** PQAP(QCI); without QCI every id is taken as configured (masks all ones, no flags). */
-    private Qci fetchQci() {
+    Qci fetchQci() {
         return hw.qci().orElseGet(() -> new Qci(false, false, false, false, false, 0, 0,
                 ApMask.full(), ApMask.full(), ApMask.full()));
     }
@@ -580,7 +577,7 @@ public final class ApBus extends BusType {
         return bound + "/" + apqns + "\n";
     }
 
-    private void checkBindingsComplete() {
+    void checkBindingsComplete() {
         if (scanCount.get() < 1) {
             return;
         }
@@ -693,205 +690,8 @@ public final class ApBus extends BusType {
         }
     }
 
-    /** {@code ap_scan_bus}. */
+    /** {@code ap_scan_bus}: see {@link ApScan}. */
     public void scan() {
-        try (Guard g = scanMutex.lock()) {
-            Qci old = qci;
-            Qci now = fetchQci();
-            boolean changed = !now.equals(old);
-            if (changed) {
-                if (now.hasFlags() && (!now.apm().andNot(old.apm()).isEmpty()
-                        || !now.aqm().andNot(old.aqm()).isEmpty())) {
-                    // new adapters or domains mean new devices to bind: re-arm the completion
-                    bindingsComplete = false;
-                }
-                for (ApDriver d : apDrivers()) {
-                    d.onConfigChanged(now, old);
-                }
-            }
-            qci = now;
-            selectDomain();
-            for (int id = 0; id <= maxAdapterId; id++) {
-                scanAdapter(id);
-            }
-            if (changed) {
-                for (ApDriver d : apDrivers()) {
-                    d.onScanComplete(now, old);
-                }
-            }
-            if (scanCount.incrementAndGet() == 1) {
-                root.uevent("change", "INITSCAN=done");
-            }
-        }
-        checkBindingsComplete();
-    }
-
-    private void selectDomain() {
-        if (domainIndex >= 0) {
-            return;
-        }
-        ApMask perms;
-        ApMask apperms;
-        try (Guard g = attrMutex.lock()) {
-            perms = aqmask;
-            apperms = apmask;
-        }
-        for (int dom = 0; dom <= maxDomainId; dom++) {
-            if (!usageDomain(dom) || !perms.test(dom)) {
-                continue;
-            }
-            for (int card = 0; card <= maxAdapterId; card++) {
-                if (!adapterConfigured(card) || !apperms.test(card)) {
-                    continue;
-                }
-                if (hw.tapq(Apqn.of(card, dom), true).rc() == ApRc.NORMAL) {
-                    domainIndex = dom;
-                    return;
-                }
-            }
-        }
-    }
-
-    private boolean usageDomain(int dom) {
-        return !qci.hasFlags() || qci.aqm().test(dom);
-    }
-
-    private boolean adapterConfigured(int id) {
-        return !qci.hasFlags() || qci.apm().test(id);
-    }
-
-    /** {@code ap_queue_info}: TAPQ answered with hardware information. */
-    private static boolean infoAvailable(TapqResult r) {
-        if (r.info() == null || r.info().value() == 0) {
-            return false;
-        }
-        return switch (r.rc()) {
-            case NORMAL, RESET_IN_PROGRESS, DECONFIGURED, CHECKSTOPPED, BUSY -> true;
-            default -> r.status().async();
-        };
-    }
-
-    private void scanAdapter(int ap) {
-        ApCard card = cards.get(ap);
-        if (!adapterConfigured(ap)) {
-            if (card != null) {
-                removeCard(card);
-            }
-            return;
-        }
-        TapqResult first = null;
-        int firstDom = -1;
-        for (int dom = 0; dom <= maxDomainId; dom++) {
-            if (!usageDomain(dom)) {
-                continue;
-            }
-            TapqResult r = hw.tapq(Apqn.of(ap, dom), true);
-            if (infoAvailable(r)) {
-                first = r;
-                firstDom = dom;
-                break;
-            }
-        }
-        if (first == null) {
-            if (card != null) {
-                removeCard(card);
-            }
-            return;
-        }
-        TapqInfo info = first.info();
-        int rawType = info.apType();
-        if (rawType == 0) {
-            // "no valid type (0) info": an unusable adapter
-            if (card != null) {
-                removeCard(card);
-            }
-            return;
-        }
-        boolean decfg = first.rc() == ApRc.DECONFIGURED;
-        boolean chkstop = first.rc() == ApRc.CHECKSTOPPED;
-        if (card != null && (card.rawType() != rawType || card.info().cardFunctions() != info.cardFunctions())) {
-            removeCard(card);
-            card = null;
-        }
-        if (card == null) {
-            // ap_scan_adapter (ap_bus.c): only a new card asks for its compatible type, on the
-            // APQN of the first domain that answered TAPQ; an existing card keeps its type
-            int comp = compatibleType(Apqn.of(ap, firstDom), rawType, info.mode());
-            if (comp == 0) {
-                return;
-            }
-            card = new ApCard(kernel, this, ap, rawType, comp, info, !decfg, chkstop);
-            cards.set(ap, card);
-            card.add(null);
-        } else {
-            card.updateState(!decfg, chkstop);
-        }
-        scanDomains(card);
-    }
-
-    /**
-     * {@code ap_get_compatible_type} (ap_bus.c): below CEX4 unsupported (0), up to CEX8 the raw
-     * type itself, above that what PQAP(QACT) on {@code apqn} maps it to (CEX4..CEX8), or 0
-     * without the QACT facility or with no mapping.
-     */
-    private int compatibleType(int apqn, int rawType, ApMode mode) {
-        if (rawType < AP_DEVICE_TYPE_CEX4) {
-            return 0;
-        }
-        if (rawType <= AP_DEVICE_TYPE_CEX8) {
-            return rawType;
-        }
-        if (!qci.qact()) {
-            return 0;
-        }
-        QactResult r = hw.qact(apqn, mode, AP_DEVICE_TYPE_CEX8);
-        int cat = r.rc() == ApRc.NORMAL ? r.compatibleType() : 0;
-        return cat >= AP_DEVICE_TYPE_CEX4 && cat <= AP_DEVICE_TYPE_CEX8 ? cat : 0;
-    }
-
-    private void scanDomains(ApCard card) {
-        for (int dom = 0; dom <= maxDomainId; dom++) {
-            ApQueue q = card.queue(dom);
-            if (!usageDomain(dom)) {
-                if (q != null) {
-                    removeQueue(q);
-                }
-                continue;
-            }
-            TapqResult r = hw.tapq(Apqn.of(card.id(), dom), true);
-            if (!infoAvailable(r)) {
-                if (q != null) {
-                    removeQueue(q);
-                }
-                continue;
-            }
-            boolean decfg = r.rc() == ApRc.DECONFIGURED;
-            boolean chkstop = r.rc() == ApRc.CHECKSTOPPED;
-            if (q != null) {
-                q.updateState(!decfg, chkstop);
-            } else {
-                q = new ApQueue(kernel, this, card, dom, !decfg, chkstop);
-                card.addQueue(q);
-                q.add(card.dir());
-                if (!decfg && !chkstop) {
-                    // ap_scan_domains (ap_bus.c, since v6.7): "nudge the queue's state machine"
-                    // of every new usable queue, whatever driver it bound to (vfio_ap too)
-                    q.initHostState();
-                }
-            }
-        }
-    }
-
-    private void removeQueue(ApQueue q) {
-        q.del();
-        q.card().removeQueue(q);
-    }
-
-    private void removeCard(ApCard card) {
-        for (ApQueue q : card.queues()) {
-            removeQueue(q);
-        }
-        card.del();
-        cards.compareAndSet(card.id(), card, null);
+        scanner.scanBus();
     }
 }

@@ -1,7 +1,7 @@
 /**
  * The AP bus, {@code drivers/s390/crypto/ap_bus.c}, {@code ap_card.c} and {@code ap_queue.c}:
  * {@code /sys/bus/ap} and its files, the reservation masks {@code apmask}/{@code aqmask} and
- * their parser ({@code ap_parse_mask_str}), the bus scan that turns the host AP configuration
+ * their parser ({@code ap_parse_mask_str}), the bus scan ({@code ApScan}) that turns the host AP configuration
  * into card and queue devices, the queue state machine, and the probe rule that gives
  * reserved queues to the default drivers and free ones to the others.
  *
