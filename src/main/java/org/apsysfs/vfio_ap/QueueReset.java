@@ -7,6 +7,7 @@ import org.apsysfs.hardware.ApQueueStatus;
 import org.apsysfs.hardware.ApRc;
 import org.apsysfs.kernel.Clock;
 import org.apsysfs.kernel.KernelLog;
+import org.apsysfs.kernel.Ratelimit;
 
 /**
  * Resetting queues the newest way ({@code vfio_ap_mdev_reset_queue} + {@code apq_reset_check}):
@@ -16,7 +17,7 @@ import org.apsysfs.kernel.KernelLog;
  * newest vfio_ap_ops.c there is no retry limit: a queue that keeps answering BUSY or
  * RESET_IN_PROGRESS keeps its caller (and the matrix_dev locks it holds) waiting, polled every
  * 20 ms, until the condition ends (e.g. an injected fault is cleared); only TAPQ's waits are
- * logged ({@code pr_notice_ratelimited}), a ZAPQ that answers BUSY is silently re-issued.
+ * logged ({@code pr_notice_ratelimited}: one {@link Ratelimit} for the call site, ten per 5 s), a ZAPQ that answers BUSY is silently re-issued.
  */
 final class QueueReset {
     /** {@code AP_RESET_INTERVAL}, milliseconds. */
@@ -26,6 +27,8 @@ final class QueueReset {
     private final Clock clock;
     private final KernelLog log;
     private final InterruptControl irq;
+    /** The static {@code ratelimit_state} of apq_reset_check's {@code pr_notice_ratelimited}. */
+    private final Ratelimit waitNotice = new Ratelimit("apq_reset_check");
 
     QueueReset(ApMachine hw, Clock clock, KernelLog log, InterruptControl irq) {
         this.hw = hw;
@@ -79,7 +82,6 @@ final class QueueReset {
     private final class Check {
         final VfioApQueue q;
         int elapsed;
-        long lastNotice = -1;
 
         Check(VfioApQueue q) {
             this.q = q;
@@ -102,9 +104,8 @@ final class QueueReset {
                     return true;
                 }
                 case RESET_IN_PROGRESS, BUSY -> {
-                    // pr_notice_ratelimited: the first wait, then about once a second of waiting
-                    if (lastNotice < 0 || elapsed - lastNotice >= 1000) {
-                        lastNotice = elapsed;
+                    // pr_notice_ratelimited: one ratelimit_state for this call site (apq_reset_check)
+                    if (waitNotice.allow(clock, log)) {
                         log.notice("vfio_ap: Waited %dms for reset of queue %s (%d, %d, %d)", elapsed, q.name(),
                                 st.rc().code(), st.queueEmpty() ? 1 : 0, st.irqEnabled() ? 1 : 0);
                     }
