@@ -22,6 +22,8 @@ public final class SysfsPaths {
     /** The simulator's control files (debugfs). */
     public static final String DEBUG = "kernel/debug/apsysfs/";
     public static final String GUESTS = DEBUG + "guests/";
+    /** Injected AP instruction faults ({@code faults}: "clear all" removes them). */
+    public static final String FAULTS = DEBUG + "faults";
     public static final String HOST = DEBUG + "host/";
 
     private SysfsPaths() {

@@ -558,7 +558,7 @@ final class Fuzzer {
             }
             // reads may consume count-limited faults: settle before comparing the next write
             // (nothing else changes on a read: without injected faults one snapshot is enough)
-            boolean faults = !after.content("/kernel/debug/apsysfs/faults").isEmpty();
+            boolean faults = !after.content("/" + SysfsPaths.FAULTS).isEmpty();
             for (int i = 0; faults && i < 4; i++) {
                 TreeSnapshot again = snapshot(d);
                 if (again.equals(after)) {
@@ -589,8 +589,12 @@ final class Fuzzer {
     }
 
     /**
-     * The write, on a worker thread: a store that blocks (removing an mdev a guest holds open
-     * waits for the VMM) is released after a second by detaching every guest, as a VMM would.
+     * The write, on a worker thread: a store that blocks is released after a second as an
+     * operator and a VMM would release it: every injected fault is cleared first (a ZAPQ or
+     * TAPQ that answers BUSY until cleared keeps a queue reset waiting for ever, as
+     * {@code apq_reset_check} in vfio_ap_ops.c has no retry limit, and a guest's detach
+     * resets its queues too), then every guest is detached (removing an mdev a guest holds
+     * open waits for the VMM).
      */
     private WriteResult write(Daemon d, Path mnt, String path, byte[] input, int flags) {
         Future<WriteResult> f = writer.submit(() -> Sys.writeFile(mnt.resolve(path.substring(1)), input, flags));
@@ -610,6 +614,7 @@ final class Fuzzer {
     }
 
     static void releaseGuests(Path mnt) {
+        Sys.writeFile(mnt.resolve(SysfsPaths.FAULTS), "clear all\n");
         for (String g : Sys.readdir(mnt.resolve(GUESTS))) {
             Path status = mnt.resolve(GUESTS + g + "/status");
             if (g.startsWith(".") || Sys.lstatErrno(status) != 0) {
