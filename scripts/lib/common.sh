@@ -86,6 +86,21 @@ apt_install() {
 java_major() {
     local v
     command -v "$1" >/dev/null || { echo 0; return; }
+    # Fast path: the JDK's release file (JAVA_VERSION="17.0.9") instead of starting a JVM
+    # for -version on every mount (a JVM start is most of a restart's launcher overhead).
+    local real rel line
+    real=$(readlink -f -- "$(command -v "$1")" 2>/dev/null) || real=
+    rel=${real%/bin/*}/release
+    if [ -n "$real" ] && [ -r "$rel" ]; then
+        while IFS= read -r line; do
+            case $line in
+                JAVA_VERSION=*)
+                    v=${line#JAVA_VERSION=}; v=${v//\"/}; v=${v%%.*}
+                    [ "$v" = 1 ] && v=8
+                    case $v in ''|*[!0-9]*) ;; *) printf '%s\n' "$v"; return ;; esac ;;
+            esac
+        done <"$rel"
+    fi
     v=$("$1" -version 2>&1 | grep -v '^Picked up' | head -n 1 | grep -oE '[0-9]+(\.[0-9]+)*' | head -n 1) || true
     v=${v%%.*}
     [ "$v" = 1 ] && v=8   # "1.8.0_x"
