@@ -277,7 +277,12 @@ final class KernelCache implements KernfsWatcher {
         invalidate(changes);
     }
 
-    /** The served tree was replaced: forget everything below the root, watch the new one. */
+    /**
+     * The served tree was replaced: forget every entry the kernel may hold of the old one (not
+     * only the root's: a dentry still in use below an invalidated directory stays hashed, and
+     * libfuse gives the re-created directory the same node id, so the kernel would splice the old
+     * dentry with its cached children back in), then watch the new tree.
+     */
     @Override
     public void retired(Kernfs old) {
         if (old != watched) {
@@ -285,15 +290,40 @@ final class KernelCache implements KernfsWatcher {
         }
         Kernfs now = source.get();
         List<KernfsChange> all = new ArrayList<>();
-        java.util.Set<String> names = new java.util.TreeSet<>(old.root().list());
+        // children before their directory (post-order), so a dentry in use is dropped first
+        everyEntry(old.root(), all);
         if (now != null && now != old) {
-            names.addAll(now.root().list());
-        }
-        for (String n : names) {
-            all.add(new KernfsChange(KernfsChange.Kind.ENTRY, old.root(), n, null));
+            java.util.Set<String> extra = new java.util.TreeSet<>(now.root().list());
+            extra.removeAll(old.root().list());
+            for (String n : extra) {
+                all.add(new KernfsChange(KernfsChange.Kind.ENTRY, old.root(), n, null));
+            }
         }
         watch(now);
-        changed(old, all);
+        // not through changed(): it ignores a tree no longer watched
+        Request r = CURRENT.get();
+        if (r.opcode != 0 && r.cache == this) {
+            if (r.deferred == null) {
+                r.deferred = new ArrayList<>();
+            }
+            r.deferred.addAll(all);
+            return;
+        }
+        invalidate(all);
+    }
+
+    /** An ENTRY change for every name of every directory the kernel has looked up, children first. */
+    private static void everyEntry(KernfsDir dir, List<KernfsChange> out) {
+        if (dir.inodeId() == 0) {
+            return; // the kernel holds no dentry below it
+        }
+        for (String n : dir.list()) {
+            KernfsNode c = dir.child(n);
+            if (c instanceof KernfsDir d) {
+                everyEntry(d, out);
+            }
+            out.add(new KernfsChange(KernfsChange.Kind.ENTRY, dir, n, c));
+        }
     }
 
     /** Sends what this thread's request changed (before its reply, or after it if there was none). */
@@ -313,7 +343,7 @@ final class KernelCache implements KernfsWatcher {
             sendLock.writeLock().unlock();
         }
         Map<KernfsDir, Integer> perDir = null;
-        if (changes.size() > DIR_BATCH) {
+        if (changes.size() > DIR_BATCH && !changes.isEmpty() && !changes.get(0).dir().kernfs().retired()) {
             perDir = new HashMap<>();
             for (KernfsChange c : changes) {
                 if (c.kind() == KernfsChange.Kind.ENTRY) {
