@@ -495,6 +495,33 @@ public final class Sys {
         return run("/bin/sh", "-c", script);
     }
 
+    /**
+     * Whether this process runs in the initial user namespace: its {@code /proc/self/uid_map}
+     * is the identity extent {@code 0 0 4294967295} that kernel/user_namespace.c gives
+     * init_user_ns (as root there, the host's sysfs answers for root). In a user namespace of
+     * its own (scripts/test without root) the host's root is not mapped.
+     */
+    public static boolean inInitialUserNamespace() {
+        try {
+            String[] f = java.nio.file.Files.readString(Path.of("/proc/self/uid_map")).trim().split("\\s+");
+            return f.length == 3 && f[0].equals("0") && f[1].equals("0") && f[2].equals("4294967295");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The uid the kernel shows for an owner this user namespace does not map:
+     * {@code /proc/sys/kernel/overflowuid} (from_kuid_munged, used by fs/stat.c cp_new_stat).
+     */
+    public static int overflowUid() {
+        try {
+            return Integer.parseInt(java.nio.file.Files.readString(Path.of("/proc/sys/kernel/overflowuid")).trim());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Runs a command as another user (setpriv, all supplementary groups dropped). */
     public static ProcResult runAs(int uid, int gid, String... command) {
         List<String> c = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups", "--"));
