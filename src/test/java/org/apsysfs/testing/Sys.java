@@ -516,7 +516,11 @@ public final class Sys {
      */
     public static int overflowUid() {
         try {
-            return Integer.parseInt(java.nio.file.Files.readString(Path.of("/proc/sys/kernel/overflowuid")).trim());
+            // one read(2) from offset 0: a sysctl integer reads as empty at any later offset
+            // (proc_dointvec, kernel/sysctl.c), so Files.readString's one-byte probe would cut it
+            try (var in = java.nio.file.Files.newInputStream(Path.of("/proc/sys/kernel/overflowuid"))) {
+                return Integer.parseInt(new String(in.readNBytes(64), StandardCharsets.US_ASCII).trim());
+            }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
