@@ -51,7 +51,8 @@ class ApCheckCalloutTest {
         String script = ApsysfsShell.STEP_PRELUDE + "AC=" + S390Tools.bin("ap-check") + "\n"
                 + "U=" + U + " V=" + V + " W=" + W + " X=" + X + " Y=" + Y + " Z=" + Z + "\n" + """
                 M=/sys/devices/vfio_ap/matrix
-                j() { printf '{"mdev_type":"vfio_ap-passthrough","start":"%s","attrs":[%s]}' "$1" "$2" > /tmp/ac.json; }
+                J=$(mktemp); trap 'rm -f "$J"' EXIT
+                j() { printf '{"mdev_type":"vfio_ap-passthrough","start":"%s","attrs":[%s]}' "$1" "$2" > "$J"; }
                 a() { printf '{"assign_adapter":"%s"},{"assign_domain":"%s"}' "$1" "$2"; }
                 mkdir -p /etc/mdevctl.d/scripts.d/callouts && cp "$AC" /etc/mdevctl.d/scripts.d/callouts/ap-check
                 step free sh -c 'echo -5,-6 > /sys/bus/ap/apmask'
@@ -59,19 +60,19 @@ class ApCheckCalloutTest {
                 step modify sh -c "mdevctl modify -u $U --addattr=assign_adapter --value=5 && mdevctl modify -u $U --addattr=assign_domain --value=4"
                 step start mdevctl start -u $U
                 step matrix cat $M/$U/matrix
-                j manual "$(a 5 0x47)"; step define-second mdevctl define -u $V -p matrix --jsonfile /tmp/ac.json
+                j manual "$(a 5 0x47)"; step define-second mdevctl define -u $V -p matrix --jsonfile $J
                 step start-second mdevctl start -u $V
-                j manual "$(a 5 4)"; step define-overlap mdevctl define -u $W -p matrix --jsonfile /tmp/ac.json
+                j manual "$(a 5 4)"; step define-overlap mdevctl define -u $W -p matrix --jsonfile $J
                 step start-overlap mdevctl start -u $W
-                j manual "$(a 4 4)"; step define-host mdevctl define -u $X -p matrix --jsonfile /tmp/ac.json
+                j manual "$(a 4 4)"; step define-host mdevctl define -u $X -p matrix --jsonfile $J
                 step start-host mdevctl start -u $X
                 j manual '{"assign_adapter":"6"},{"assign_control_domain":"4"}'
-                step define-control-only mdevctl define -u $Y -p matrix --jsonfile /tmp/ac.json
+                step define-control-only mdevctl define -u $Y -p matrix --jsonfile $J
                 step start-control-only mdevctl start -u $Y
                 step active ls /sys/bus/mdev/devices
                 step undefine sh -c "mdevctl undefine -u $W && mdevctl undefine -u $X && mdevctl undefine -u $Y"
-                j auto "$(a 6 0x54)"; step define-auto mdevctl define -u $W -p matrix --jsonfile /tmp/ac.json
-                step define-auto-overlap mdevctl define -u $Z -p matrix --jsonfile /tmp/ac.json
+                j auto "$(a 6 0x54)"; step define-auto mdevctl define -u $W -p matrix --jsonfile $J
+                step define-auto-overlap mdevctl define -u $Z -p matrix --jsonfile $J
                 step defined mdevctl list --defined
                 step stop sh -c "mdevctl stop -u $U && mdevctl stop -u $V"
                 step give-back sh -c 'echo +5,+6 > /sys/bus/ap/apmask && cat /sys/bus/ap/apmask'
