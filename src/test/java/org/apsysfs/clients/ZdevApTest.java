@@ -26,7 +26,10 @@ import org.junit.jupiter.api.Timeout;
  * mask, {@code ap_validate_mask_input}), writes it as {@code 0x} plus 64 hex digits (bit 0 the
  * leftmost, as {@code ap_parse_mask_str} / {@code hex2bitmap} read it) and reports "ap device type
  * configured" after "Configuring device type in the active configuration only"; an entry that is not a number up to 255 is "Invalid input string" and exit
- * {@code EXIT_INVALID_SETTING} (6, zdev/include/exit_code.h) with nothing written.
+ * {@code EXIT_INVALID_SETTING} (6, zdev/include/exit_code.h) with nothing written. With
+ * {@code -p} chzdev writes the masks only into the udev rule {@code 41-ap.rules}
+ * ({@code ap_write_type_udev}, in the shell's private {@code /etc/udev/rules.d}), which lszdev
+ * then shows as PERSISTENT; without {@code -a} or {@code -p} it changes both.
  */
 @MountedSysfs(perTest = true)
 @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -42,7 +45,8 @@ class ZdevApTest {
     }
 
     @Test
-    void listsChangesAndRefuses(Path mnt) {
+    void listsChangesAndRefuses(Path mnt) throws Exception {
+        List<String> hostRulesBefore = MdevctlTest.listing(Path.of("/etc/udev/rules.d"));
         String script = ApsysfsShell.STEP_PRELUDE + "L=" + S390Tools.bin("lszdev") + "; C=" + S390Tools.bin("chzdev")
                 + "\n" + """
                 A=/sys/bus/ap
@@ -58,6 +62,12 @@ class ZdevApTest {
                 step unchanged cat $A/apmask $A/aqmask
                 step clear sh -c "$C --type ap apmask=0-255 aqmask=0-255 -a 2>/dev/null"
                 step list-restored $L --type ap
+                step persistent sh -c "$C --type ap apmask=0-3 aqmask=0-255 -p 2>/dev/null"
+                step list-persistent $L --type ap
+                step rule grep "bus/ap/a.mask" /etc/udev/rules.d/41-ap.rules
+                step active-after-persistent cat $A/apmask
+                step both $C --type ap apmask=0-4
+                step both-values sh -c "cat $A/apmask; grep apmask /etc/udev/rules.d/41-ap.rules"
                 """;
         Result r = ApsysfsShell.run(List.of("--no-udevd", mnt.toString(), "--", "bash", "-c", script), Map.of(), null,
                 Duration.ofSeconds(120));
@@ -107,5 +117,20 @@ class ZdevApTest {
                   apmask     "0-255"  -
                   aqmask     "0-255"  -
                 """);
+        // -p alone: the udev rule of ap_write_type_udev (41-ap.rules), the active masks untouched
+        step(s, "persistent", 0, "Configuring device type in the persistent configuration only\n"
+                + "ap device type configured");
+        step(s, "list-persistent", 0, header + """
+                  apmask     "0-255"  "0-3"
+                  aqmask     "0-255"  "0-255"
+                """);
+        step(s, "rule", 0, "ATTR{../../bus/ap/apmask}=\"" + mask("0", "f") + "\"\n"
+                + "ATTR{../../bus/ap/aqmask}=\"" + mask("f", "") + "\"");
+        step(s, "active-after-persistent", 0, mask("f", ""));
+        // neither -a nor -p: both configurations, no info line
+        step(s, "both", 0, "ap device type configured");
+        step(s, "both-values", 0, mask("0", "f8") + "\nATTR{../../bus/ap/apmask}=\"" + mask("0", "f8") + "\"");
+        // the rule went to the shell's private copy of /etc/udev/rules.d
+        assertThat(MdevctlTest.listing(Path.of("/etc/udev/rules.d"))).isEqualTo(hostRulesBefore);
     }
 }
