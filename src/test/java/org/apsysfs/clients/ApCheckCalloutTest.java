@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Timeout;
  * active vfio_ap mdev (its {@code matrix} in sysfs), an APQN whose adapter and domain are both
  * still host-owned by {@code bus/ap/apmask} and {@code aqmask} ({@code check_sysfs_mask_conflicts}),
  * control domains without usage domains; before an autostart define ({@code ap_check_changes}) an
- * APQN already defined for autostart. Messages from {@code conflict_error}, APQNs in decimal.
+ * APQN already defined for autostart or still host-owned by the masks of chzdev's persistent
+ * udev rule ({@code check_cfg_mask_conflicts}). Messages from {@code conflict_error}, APQNs in decimal.
  */
 @MountedSysfs(perTest = true)
 @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -48,7 +49,7 @@ class ApCheckCalloutTest {
     void acceptsAndRefuses(Path mnt) throws Exception {
         ApsysfsShell.require("mdevctl", "mdevctl");
         List<String> hostConfigBefore = MdevctlTest.listing(Path.of("/etc/mdevctl.d"));
-        String script = ApsysfsShell.STEP_PRELUDE + "AC=" + S390Tools.bin("ap-check") + "\n"
+        String script = ApsysfsShell.STEP_PRELUDE + "AC=" + S390Tools.bin("ap-check") + " CZ=" + S390Tools.bin("chzdev") + "\n"
                 + "U=" + U + " V=" + V + " W=" + W + " X=" + X + " Y=" + Y + " Z=" + Z + "\n" + """
                 M=/sys/devices/vfio_ap/matrix
                 J=$(mktemp); trap 'rm -f "$J"' EXIT
@@ -73,6 +74,8 @@ class ApCheckCalloutTest {
                 step undefine sh -c "mdevctl undefine -u $W && mdevctl undefine -u $X && mdevctl undefine -u $Y"
                 j auto "$(a 6 0x54)"; step define-auto mdevctl define -u $W -p matrix --jsonfile $J
                 step define-auto-overlap mdevctl define -u $Z -p matrix --jsonfile $J
+                step persistent-masks sh -c "$CZ --type ap apmask=0-3,7 aqmask=0-255 -p >/dev/null"
+                j auto "$(a 7 5)"; step define-auto-persistent-host mdevctl define -u $Z -p matrix --jsonfile $J
                 step defined mdevctl list --defined
                 step stop sh -c "mdevctl stop -u $U && mdevctl stop -u $V"
                 step give-back sh -c 'echo +5,+6 > /sys/bus/ap/apmask && cat /sys/bus/ap/apmask'
@@ -104,6 +107,11 @@ class ApCheckCalloutTest {
         step(s, "undefine", 0, "");
         step(s, "define-auto", 0, "");
         step(s, "define-auto-overlap", 1, "ap-check: APQN 6.84 is defined for autostart by " + W + "\n" + failed);
+        // the udev rule of chzdev -p keeps adapters 0-3 and 7 with every domain for the host after
+        // boot (chzdev itself would refuse to take adapter 6 of the autostart W)
+        step(s, "persistent-masks", 0, "");
+        step(s, "define-auto-persistent-host", 1, "ap-check: APQN 7.5 is not defined for vfio_ap-passthrough use by"
+                + " the persistent ap bus mask settings\n" + failed);
         // Z was refused: only W is defined for autostart; the started ones are marked active
         step(s, "defined", 0, U + " matrix vfio_ap-passthrough manual (active)\n"
                 + V + " matrix vfio_ap-passthrough manual (active)\n"
