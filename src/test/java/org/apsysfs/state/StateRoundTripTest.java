@@ -52,8 +52,8 @@ class StateRoundTripTest {
         s.guest("g3", "nocrycb");
         s.attach("g3", c);
         s.attach("g3", e);
-        s.ok(SysfsPaths.DEBUG + "faults", "tapq 0b.0004 BUSY 3\n");
-        s.ok(SysfsPaths.DEBUG + "faults", "reset_delay 04.0005 50\n");
+        s.ok(SysfsPaths.FAULTS, "tapq 0b.0004 BUSY 3\n");
+        s.ok(SysfsPaths.FAULTS, "reset_delay 04.0005 50\n");
         s.settle();
         return s;
     }

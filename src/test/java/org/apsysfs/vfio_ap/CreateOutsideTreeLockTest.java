@@ -52,7 +52,7 @@ class CreateOutsideTreeLockTest {
         }
         assertThat(md.guestsLock().isQueued(creator)).as("create waits for guests_lock").isTrue();
         CompletableFuture<String> reads = CompletableFuture.supplyAsync(() -> s.read("/bus/ap/bindings")
-                + s.read(SysfsPaths.DEBUG + "faults") + (s.fs.lookup(SysfsPaths.MATRIX + u) != null));
+                + s.read(SysfsPaths.FAULTS) + (s.fs.lookup(SysfsPaths.MATRIX + u) != null));
         String r = reads.get(5, TimeUnit.SECONDS);
         assertThat(r).as("lookups and reads go on meanwhile").endsWith("true");
         assertThat(create).isNotDone();

@@ -207,7 +207,7 @@ class GuestTest {
         assertThat(s.guestRead("g1", "status")).contains("pinned_pages: 2").contains("gisc: 0 0 1 1 0 0 0 0");
         assertThat(s.d.hardware().queueInfo(0x0547).irqEnabled()).isTrue();
         // slow resets so that the verification is visible
-        s.ok(SysfsPaths.DEBUG + "faults", "reset_delay 05.0047 200\n");
+        s.ok(SysfsPaths.FAULTS, "reset_delay 05.0047 200\n");
         long t0 = s.clock.nanoTime();
         s.detach("g1", u);
         assertThat(s.clock.nanoTime() - t0).as("waited for the verification").isGreaterThanOrEqualTo(200_000_000L);
@@ -335,18 +335,18 @@ class GuestTest {
     void aqicFailuresOfTheHardware() {
         s.attach("g1", u);
         Kvm g1 = s.d.guests().get("g1");
-        s.ok(SysfsPaths.DEBUG + "faults", "aqic 05.0047 BUSY 1\n");
+        s.ok(SysfsPaths.FAULTS, "aqic 05.0047 BUSY 1\n");
         assertThat(s.pqap("g1", "aqic 05.0047 enable 3 0x10000")).contains("rc=0x05 BUSY");
         assertThat(s.dmesg()).contains("vfio_ap: vfio_ap_irq_enable: apqn 0547: response: 05");
         assertThat(g1.pinnedPages()).isZero();
         assertThat(g1.giscCount(3)).isZero();
-        s.ok(SysfsPaths.DEBUG + "faults", "aqic 05.0047 OTHERWISE_CHANGED 1\n");
+        s.ok(SysfsPaths.FAULTS, "aqic 05.0047 OTHERWISE_CHANGED 1\n");
         assertThat(s.pqap("g1", "aqic 05.0047 enable 3 0x10000")).contains("rc=0x07");
         assertThat(g1.pinnedPages()).isZero();
         assertThat(g1.giscCount(3)).isZero();
         // BUSY while disabling: retried every 20 ms, then it works
         assertThat(s.pqap("g1", "aqic 05.0047 enable 3 0x10000")).contains("rc=0x00");
-        s.ok(SysfsPaths.DEBUG + "faults", "aqic 05.0047 BUSY 3\n");
+        s.ok(SysfsPaths.FAULTS, "aqic 05.0047 BUSY 3\n");
         long t0 = s.clock.nanoTime();
         assertThat(s.pqap("g1", "aqic 05.0047 disable")).contains("rc=0x00");
         assertThat(s.clock.nanoTime() - t0).isEqualTo(60_000_000L);
@@ -367,7 +367,7 @@ class GuestTest {
         s.attach("g1", u);
         Kvm g1 = s.d.guests().get("g1");
         assertThat(s.pqap("g1", "aqic 05.0047 enable 3 0x10000")).contains("rc=0x00");
-        s.ok(SysfsPaths.DEBUG + "faults", "aqic 05.0047 Q_NOT_AVAIL 1\n");
+        s.ok(SysfsPaths.FAULTS, "aqic 05.0047 Q_NOT_AVAIL 1\n");
         s.pqap("g1", "aqic 05.0047 disable");
         assertThat(s.dmesg()).contains("vfio_ap_irq_disable: ap_aqic status 1");
         assertThat(g1.pinnedPages()).isZero();

@@ -50,7 +50,7 @@ class MountedStressTest {
     static final int[] ADAPTERS = {4, 5, 6, 0xb};
     static final int[] DOMAINS = {4, 5, 0x47, 0x54};
     static final String TYPE = SysfsPaths.MDEV_TYPE;
-    static final String FAULTS = SysfsPaths.DEBUG + "faults";
+    static final String FAULTS = SysfsPaths.FAULTS;
     /** The longest a fault injected by the operator lasts (well below {@link #BOUND_MS}). */
     static final long FAULT_MS = 2500;
 

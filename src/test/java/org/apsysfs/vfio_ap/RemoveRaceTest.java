@@ -24,7 +24,7 @@ class RemoveRaceTest {
         Thread.sleep(50);
         String u = s.mdevWith(new String[] {"5"}, new String[] {"47"});
         s.guest("g1");
-        s.ok(SysfsPaths.DEBUG + "faults", "reset_delay 05.0047 600\n");
+        s.ok(SysfsPaths.FAULTS, "reset_delay 05.0047 600\n");
         Errno[] removed = new Errno[1];
         Thread remover = new Thread(() -> removed[0] = s.write(s.mdevPath(u) + "/remove", "1\n"), "remover");
         remover.start();

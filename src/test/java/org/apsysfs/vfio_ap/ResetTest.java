@@ -101,7 +101,7 @@ class ResetTest {
     }
 
     void fault(String line) {
-        s.ok(SysfsPaths.DEBUG + "faults", line + "\n");
+        s.ok(SysfsPaths.FAULTS, line + "\n");
     }
 
     Errno vfioReset() {

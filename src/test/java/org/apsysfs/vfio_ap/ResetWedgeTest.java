@@ -60,7 +60,7 @@ class ResetWedgeTest {
 
     @Test
     void aPermanentZapqBusyHoldsTheUnbindWithoutSpinningAndClearingTheFaultEndsIt() throws Exception {
-        s.ok(SysfsPaths.DEBUG + "faults", "zapq 05.0047 BUSY\n");
+        s.ok(SysfsPaths.FAULTS, "zapq 05.0047 BUSY\n");
         int logBefore = s.dmesg().split("\n").length;
         Named<Errno> unbind = async("unbind", () -> s.write("/bus/ap/drivers/vfio_ap/unbind", "05.0047\n"));
         Thread.sleep(300);
@@ -76,7 +76,7 @@ class ResetWedgeTest {
         assertThat(cpu).as("CPU time of the waiting unbind over %d ms", wall / 1_000_000).isLessThan(wall / 4);
         // while what needs none of the driver's locks goes on
         assertThat(within(() -> s.read("/bus/ap/bindings"))).isNotEmpty();
-        assertThat(within(() -> s.read(SysfsPaths.DEBUG + "faults"))).contains("zapq 05.0047 BUSY");
+        assertThat(within(() -> s.read(SysfsPaths.FAULTS))).contains("zapq 05.0047 BUSY");
         assertThat(within(() -> s.write("/bus/ap/poll_timeout", "200000\n"))).isNull();
         assertThat(Files.readString(dir.resolve("state.json"))).as("saved meanwhile").contains("\"poll_timeout\" : \"200000\"");
         assertThat(within(() -> s.read(SysfsPaths.DEBUG + "state"))).contains(uuid);
@@ -87,7 +87,7 @@ class ResetWedgeTest {
         // nothing is logged for a ZAPQ that answers BUSY
         assertThat(s.dmesg().split("\n").length - logBefore).isLessThan(20);
 
-        assertThat(within(() -> s.write(SysfsPaths.DEBUG + "faults", "clear 05.0047\n"))).isNull();
+        assertThat(within(() -> s.write(SysfsPaths.FAULTS, "clear 05.0047\n"))).isNull();
         assertThat(unbind.f.get(10, TimeUnit.SECONDS)).isNull();
         assertThat(assign.f.get(10, TimeUnit.SECONDS)).isNull();
         assertThat(s.fs.lookup("/bus/ap/drivers/vfio_ap/05.0047")).isNull();
@@ -96,7 +96,7 @@ class ResetWedgeTest {
 
     @Test
     void aPermanentTapqBusyLogsTheWaitRateLimitedWithoutSpinning() throws Exception {
-        s.ok(SysfsPaths.DEBUG + "faults", "tapq 05.0047 BUSY\n");
+        s.ok(SysfsPaths.FAULTS, "tapq 05.0047 BUSY\n");
         Named<Errno> unbind = async("unbind", () -> s.write("/bus/ap/drivers/vfio_ap/unbind", "05.0047\n"));
         Thread.sleep(300);
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -108,7 +108,7 @@ class ResetWedgeTest {
         assertThat(unbind.f).isNotDone();
         long waits = s.dmesg().lines().filter(l -> l.contains("Waited") && l.contains("for reset of queue 05.0047")).count();
         assertThat(waits).as("pr_notice_ratelimited: a few notices, not one per poll").isBetween(1L, 10L);
-        assertThat(within(() -> s.write(SysfsPaths.DEBUG + "faults", "clear 05.0047\n"))).isNull();
+        assertThat(within(() -> s.write(SysfsPaths.FAULTS, "clear 05.0047\n"))).isNull();
         assertThat(unbind.f.get(10, TimeUnit.SECONDS)).isNull();
     }
 
